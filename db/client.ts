@@ -1,0 +1,43 @@
+/**
+ * The SQLite connection, opened once per process and migrated on open. Kept on
+ * `globalThis` so Next's dev-mode module reloads do not open a new handle per edit.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import * as owlbank from "./schema/owlbank";
+import * as verify from "./schema/verify";
+
+export const schema = { ...verify, ...owlbank };
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+export const migrationsFolder = path.join(process.cwd(), "db", "migrations");
+
+/**
+ * Durability: WAL with synchronous=FULL fsyncs the log on every commit, so a write that
+ * was acknowledged survives a process kill and a power cut. busy_timeout lets a second
+ * process (a test fixture, a script) wait for the writer instead of failing.
+ */
+export function openDb(file: string): Db {
+  if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("synchronous = FULL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  const db = drizzle(sqlite, { schema });
+  migrate(db, { migrationsFolder });
+  return db;
+}
+
+const globalForDb = globalThis as unknown as { owlbankDb?: { file: string; db: Db } };
+
+/** The process-wide database at `file` (from config), opened and migrated on first use. */
+export function dbAt(file: string): Db {
+  if (globalForDb.owlbankDb?.file !== file) {
+    globalForDb.owlbankDb = { file, db: openDb(file) };
+  }
+  return globalForDb.owlbankDb.db;
+}

@@ -1,0 +1,139 @@
+/**
+ * Challenge persistence. Every function takes the Service SID first.
+ */
+import "server-only";
+import { and, asc, desc, eq, gt, lte, type SQL, TransactionRollbackError } from "drizzle-orm";
+import { type ChallengeRow, challenges, factors } from "@/db/schema/verify";
+import { db } from "@/lib/db";
+import type { Order } from "../paging";
+
+export { challenges as challengesTable };
+
+export function insertChallenge(row: ChallengeRow): void {
+  db().insert(challenges).values(row).run();
+}
+
+export function findChallengeByValue(serviceSid: string, challenge: string): ChallengeRow | undefined {
+  return db()
+    .select()
+    .from(challenges)
+    .where(and(eq(challenges.serviceSid, serviceSid), eq(challenges.challenge, challenge)))
+    .get();
+}
+
+export function findEntityChallenge(serviceSid: string, entitySid: string, sid: string): ChallengeRow | undefined {
+  return db()
+    .select()
+    .from(challenges)
+    .where(and(eq(challenges.serviceSid, serviceSid), eq(challenges.entitySid, entitySid), eq(challenges.sid, sid)))
+    .get();
+}
+
+/** Lazy expiry (spec 7.4): pending challenges past their date become `expired` when read. */
+export function expireEntityChallenges(serviceSid: string, entitySid: string, now: number): void {
+  db()
+    .update(challenges)
+    .set({ status: "expired", dateUpdated: now })
+    .where(
+      and(
+        eq(challenges.serviceSid, serviceSid),
+        eq(challenges.entitySid, entitySid),
+        eq(challenges.status, "pending"),
+        lte(challenges.expirationDate, now),
+      ),
+    )
+    .run();
+}
+
+export function expireChallenge(serviceSid: string, sid: string, now: number): void {
+  db()
+    .update(challenges)
+    .set({ status: "expired", dateUpdated: now })
+    .where(and(eq(challenges.serviceSid, serviceSid), eq(challenges.sid, sid), eq(challenges.status, "pending")))
+    .run();
+}
+
+export type Approval = {
+  serviceSid: string;
+  challengeSid: string;
+  entitySid: string;
+  factorSid: string;
+  storedCounter: number;
+  newCounter: number;
+  now: number;
+};
+
+/**
+ * Approves a challenge and records the signature counter in one synchronous transaction
+ * (no `await` inside: better-sqlite3 transactions are synchronous). Both writes are guarded:
+ * the challenge must still be pending and unexpired, and the factor's counter must still be
+ * the one the signature was checked against, so of any number of concurrent approvals
+ * exactly one wins and counters never go backwards.
+ */
+export function approve(a: Approval): "approved" | "lost_challenge" | "lost_factor" {
+  try {
+    return approveOrRollback(a);
+  } catch (error) {
+    if (error instanceof TransactionRollbackError) return "lost_factor";
+    throw error;
+  }
+}
+
+function approveOrRollback(a: Approval): "approved" | "lost_challenge" {
+  return db().transaction((tx) => {
+    const challenge = tx
+      .update(challenges)
+      .set({ status: "approved", entitySid: a.entitySid, factorSid: a.factorSid, dateResponded: a.now, dateUpdated: a.now })
+      .where(
+        and(
+          eq(challenges.serviceSid, a.serviceSid),
+          eq(challenges.sid, a.challengeSid),
+          eq(challenges.status, "pending"),
+          gt(challenges.expirationDate, a.now),
+        ),
+      )
+      .run();
+    if (challenge.changes !== 1) return "lost_challenge";
+    const factor = tx
+      .update(factors)
+      .set({ counter: a.newCounter, dateLastApproved: a.now })
+      .where(
+        and(
+          eq(factors.serviceSid, a.serviceSid),
+          eq(factors.sid, a.factorSid),
+          eq(factors.status, "verified"),
+          eq(factors.counter, a.storedCounter),
+        ),
+      )
+      .run();
+    // The factor was deleted or its counter moved since the signature was checked.
+    if (factor.changes !== 1) tx.rollback();
+    return "approved";
+  }, { behavior: "immediate" });
+}
+
+export function listEntityChallenges(
+  serviceSid: string,
+  entitySid: string,
+  filters: { status?: string; factorSid?: string },
+  cursor: SQL | undefined,
+  order: Order,
+  limit: number,
+) {
+  const dir = order === "asc" ? asc : desc;
+  return db()
+    .select()
+    .from(challenges)
+    .where(
+      and(
+        eq(challenges.serviceSid, serviceSid),
+        eq(challenges.entitySid, entitySid),
+        filters.status ? eq(challenges.status, filters.status as ChallengeRow["status"]) : undefined,
+        filters.factorSid ? eq(challenges.factorSid, filters.factorSid) : undefined,
+        cursor,
+      ),
+    )
+    .orderBy(dir(challenges.dateCreated), dir(challenges.sid))
+    .limit(limit)
+    .all();
+}

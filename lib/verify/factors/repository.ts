@@ -1,0 +1,100 @@
+/**
+ * Factor persistence. Every function takes the Service SID first.
+ */
+import "server-only";
+import { and, asc, desc, eq, type SQL } from "drizzle-orm";
+import { type FactorRow, factors } from "@/db/schema/verify";
+import { db } from "@/lib/db";
+import type { Order } from "../paging";
+
+export { factors as factorsTable };
+
+export function findFactor(serviceSid: string, factorSid: string): FactorRow | undefined {
+  return db()
+    .select()
+    .from(factors)
+    .where(and(eq(factors.serviceSid, serviceSid), eq(factors.sid, factorSid)))
+    .get();
+}
+
+export function findEntityFactor(serviceSid: string, entitySid: string, factorSid: string): FactorRow | undefined {
+  return db()
+    .select()
+    .from(factors)
+    .where(and(eq(factors.serviceSid, serviceSid), eq(factors.entitySid, entitySid), eq(factors.sid, factorSid)))
+    .get();
+}
+
+export function findFactorByChallenge(serviceSid: string, challenge: string): FactorRow | undefined {
+  return db()
+    .select()
+    .from(factors)
+    .where(and(eq(factors.serviceSid, serviceSid), eq(factors.challenge, challenge)))
+    .get();
+}
+
+export function findFactorByCredential(serviceSid: string, credentialId: string): FactorRow | undefined {
+  return db()
+    .select()
+    .from(factors)
+    .where(and(eq(factors.serviceSid, serviceSid), eq(factors.credentialId, credentialId)))
+    .get();
+}
+
+export function verifiedFactors(serviceSid: string, entitySid: string): FactorRow[] {
+  return db()
+    .select()
+    .from(factors)
+    .where(and(eq(factors.serviceSid, serviceSid), eq(factors.entitySid, entitySid), eq(factors.status, "verified")))
+    .orderBy(asc(factors.dateCreated), asc(factors.sid))
+    .all();
+}
+
+export function insertFactor(row: FactorRow): void {
+  db().insert(factors).values(row).run();
+}
+
+/**
+ * Marks an unverified factor verified with its credential. Guarded by `status`, so of two
+ * concurrent calls only one changes the row; the unique index on (service, credential)
+ * refuses a credential registered to another factor. Returns whether this call won.
+ */
+export function markVerified(
+  serviceSid: string,
+  factorSid: string,
+  set: Pick<FactorRow, "credentialId" | "publicKey" | "counter" | "transports" | "aaguid" | "backupEligible" | "backedUp" | "dateUpdated">,
+): boolean {
+  const result = db()
+    .update(factors)
+    .set({ ...set, status: "verified" })
+    .where(and(eq(factors.serviceSid, serviceSid), eq(factors.sid, factorSid), eq(factors.status, "unverified")))
+    .run();
+  return result.changes === 1;
+}
+
+export function renameFactor(serviceSid: string, factorSid: string, friendlyName: string, now: number): void {
+  db()
+    .update(factors)
+    .set({ friendlyName, dateUpdated: now })
+    .where(and(eq(factors.serviceSid, serviceSid), eq(factors.sid, factorSid)))
+    .run();
+}
+
+export function deleteFactor(serviceSid: string, entitySid: string, factorSid: string): boolean {
+  const result = db()
+    .delete(factors)
+    .where(and(eq(factors.serviceSid, serviceSid), eq(factors.entitySid, entitySid), eq(factors.sid, factorSid)))
+    .run();
+  return result.changes > 0;
+}
+
+export function listFactors(serviceSid: string, entitySid: string, cursor: SQL | undefined, order: Order, limit: number) {
+  const dir = order === "asc" ? asc : desc;
+  return db()
+    .select()
+    .from(factors)
+    .where(and(eq(factors.serviceSid, serviceSid), eq(factors.entitySid, entitySid), cursor))
+    .orderBy(dir(factors.dateCreated), dir(factors.sid))
+    .limit(limit)
+    .all();
+}

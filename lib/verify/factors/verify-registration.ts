@@ -1,0 +1,153 @@
+/**
+ * P2, VerifyFactor: finishes a passkey registration (spec 9.3).
+ *
+ * The checks run in the order of the spec so each failure names its own Twilio code; the
+ * attestation is then verified in full by @simplewebauthn/server before anything is stored.
+ */
+import "server-only";
+import { verifyRegistrationResponse } from "@simplewebauthn/server";
+import { convertAAGUIDToString, decodeAttestationObject, decodeCredentialPublicKey } from "@simplewebauthn/server/helpers";
+import type { FactorRow } from "@/db/schema/verify";
+import { checkAuthData, parseAuthData } from "@/lib/webauthn/authenticator-data";
+import { parseClientData } from "@/lib/webauthn/client-data";
+import { decodeBase64Url, decodeBinary, toBase64Url } from "@/lib/webauthn/encoding";
+import { knownTransports } from "@/lib/webauthn/options";
+import { findEntityBySid } from "../entities/repository";
+import { fail } from "../errors";
+import { json, type VerifyRequest } from "../http";
+import { requireService } from "../services/service";
+import { checkCredentialEnvelope, isObject } from "./credential";
+import * as repo from "./repository";
+import { serializeFactor } from "./serialize";
+
+/** Attestation formats accepted: `none`, and `packed` (self or full) verified by the library. */
+const FORMATS = new Set(["none", "packed"]);
+
+export async function verifyFactor(req: VerifyRequest<{ serviceSid: string }>) {
+  const service = requireService(req);
+  const body = await req.json("unsupported_verification_content_type");
+  const response = body.response;
+  if (!isObject(response)) fail("invalid_authenticator_response", "Missing required parameter response: the AuthenticatorAttestationResponse");
+  checkCredentialEnvelope(body);
+
+  // Steps 2–3: client data, then the pending factor it names.
+  const clientData = parseClientData(response.clientDataJSON);
+  if (!clientData) fail("invalid_client_data", "Invalid parameter: response.clientDataJSON must be base64url-encoded WebAuthn client data");
+  if (clientData.type !== "webauthn.create") {
+    fail("invalid_client_data", `Client data type is "${clientData.type}", expected "webauthn.create"`);
+  }
+  const factor = repo.findFactorByChallenge(service.sid, clientData.challenge);
+  if (!factor) fail("factor_not_found", "No pending passkeys factor in this Service matches the client data challenge");
+  if (factor.status === "verified") fail("illegal_factor_status", `Factor ${factor.sid} is already verified`);
+  if (Date.now() >= factor.registrationExpiresAt) {
+    fail("illegal_factor_status", `The registration window of factor ${factor.sid} has expired; create a new factor`);
+  }
+
+  // Step 4: origin.
+  const { relying_party: rp } = factor.config;
+  if (!rp.origins.includes(clientData.origin)) {
+    fail("invalid_client_data", `Client data origin "${clientData.origin}" is not one of ${rp.origins.join(", ")}`);
+  }
+  if (clientData.crossOrigin) fail("invalid_client_data", "Cross-origin registrations are not accepted");
+
+  // Steps 5–6: attestation object and its authenticator data.
+  const attestationBytes = decodeBase64Url(response.attestationObject);
+  if (!attestationBytes) fail("invalid_attestation_object", "Invalid parameter: response.attestationObject must be base64url");
+  let fmt: string;
+  let authDataBytes: Uint8Array;
+  try {
+    const attestation = decodeAttestationObject(new Uint8Array(attestationBytes));
+    fmt = attestation.get("fmt");
+    authDataBytes = attestation.get("authData");
+  } catch {
+    return fail("invalid_attestation_object", "Invalid parameter: response.attestationObject is not a CBOR attestation object");
+  }
+  if (typeof fmt !== "string" || !(authDataBytes instanceof Uint8Array)) {
+    fail("invalid_attestation_object", "The attestation object lacks fmt or authData");
+  }
+  if (!FORMATS.has(fmt)) fail("invalid_attestation_object", `Attestation format "${fmt}" is not supported; use none or packed`);
+  const authData = parseAuthData(authDataBytes);
+  if (!authData) fail("invalid_attested_credential_data", "The authenticator data in the attestation object is malformed");
+  const problem = checkAuthData(authData, rp.id, factor.config.user_verification === "required");
+  if (problem) fail("invalid_authenticator_data", problem.message);
+  if (!authData.flags.at || !authData.credentialID || !authData.credentialPublicKey || !authData.aaguid) {
+    fail("invalid_attested_credential_data", "The authenticator data carries no attested credential data (AT flag)");
+  }
+
+  // Step 7: the key and the credential id.
+  let alg: unknown;
+  try {
+    alg = decodeCredentialPublicKey(authData.credentialPublicKey).get(3);
+  } catch {
+    fail("invalid_public_key", "The credential public key is not a valid COSE key");
+  }
+  if (typeof alg !== "number" || !factor.algorithms.includes(alg)) {
+    fail("invalid_public_key", `Public key algorithm ${String(alg)} was not offered; expected one of ${factor.algorithms.join(", ")}`);
+  }
+  const credentialId = toBase64Url(authData.credentialID);
+  for (const key of ["id", "rawId"] as const) {
+    if (body[key] === undefined) continue;
+    const decoded = decodeBinary(body[key]);
+    if (!decoded || !decoded.equals(Buffer.from(authData.credentialID))) {
+      fail("invalid_raw_id", `Invalid parameter: ${key} does not match the credential id in the attestation`);
+    }
+  }
+
+  // Step 8 starts here: the library re-checks everything above and verifies the attestation statement.
+  let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
+  try {
+    verification = await verifyRegistrationResponse({
+      response: {
+        id: credentialId,
+        rawId: credentialId,
+        type: "public-key",
+        response: {
+          clientDataJSON: response.clientDataJSON as string,
+          attestationObject: response.attestationObject as string,
+        },
+        clientExtensionResults: {},
+      },
+      expectedChallenge: factor.challenge,
+      expectedOrigin: rp.origins,
+      expectedRPID: rp.id,
+      requireUserVerification: factor.config.user_verification === "required",
+      supportedAlgorithmIDs: factor.algorithms,
+    });
+  } catch (error) {
+    return fail("factor_verification_failed", `Factor verification failed: ${(error as Error).message}`);
+  }
+  if (!verification.verified) fail("factor_verification_failed", "Factor verification failed: the attestation did not verify");
+
+  const info = verification.registrationInfo;
+  const existing = repo.findFactorByCredential(service.sid, credentialId);
+  if (existing) fail("factor_verification_failed", "This credential is already registered in this Service");
+
+  const now = Date.now();
+  const verified: FactorRow = {
+    ...factor,
+    status: "verified",
+    credentialId,
+    publicKey: Buffer.from(info.credential.publicKey),
+    counter: info.credential.counter,
+    transports: knownTransports(response.transports),
+    aaguid: convertAAGUIDToString(authData.aaguid),
+    backupEligible: authData.flags.be,
+    backedUp: authData.flags.bs,
+    dateUpdated: now,
+  };
+  let won: boolean;
+  try {
+    won = repo.markVerified(service.sid, factor.sid, verified);
+  } catch (error) {
+    // The unique index caught a concurrent registration of the same credential.
+    if (String((error as Error).message).includes("UNIQUE")) {
+      return fail("factor_verification_failed", "This credential is already registered in this Service");
+    }
+    throw error;
+  }
+  if (!won) fail("illegal_factor_status", `Factor ${factor.sid} is already verified`);
+
+  const entity = findEntityBySid(service.sid, factor.entitySid);
+  if (!entity) fail("factor_not_found", "The factor was deleted during verification");
+  return json(200, serializeFactor(verified, entity, req.base));
+}

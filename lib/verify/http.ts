@@ -1,0 +1,174 @@
+/**
+ * The edge of the Verify API: every `/v2` route handler is built here. It authenticates
+ * (HTTP Basic), reads the body once under a size limit, hands the service typed input,
+ * and turns every `VerifyError` into Twilio's error body. Nothing below this file sees a
+ * `Request`, and nothing above it writes an error response.
+ */
+import "server-only";
+import { authenticate } from "./accounts";
+import { fail, VerifyError, type VerifyErrorKind } from "./errors";
+import type { AccountSid } from "./sid";
+
+/** Requests larger than this are refused before they are parsed. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+type Method = (typeof METHODS)[number];
+
+/**
+ * Form parameters as Twilio reads them: repeated keys keep every value, and names match
+ * case-insensitively (runbooks spell `Passkeys.RelyingParty.id`; the library emits PascalCase).
+ */
+export class FormBody {
+  private readonly values = new Map<string, string[]>();
+
+  constructor(text: string) {
+    for (const [key, value] of new URLSearchParams(text)) {
+      const k = key.toLowerCase();
+      this.values.set(k, [...(this.values.get(k) ?? []), value]);
+    }
+  }
+
+  has(name: string): boolean {
+    return this.values.has(name.toLowerCase());
+  }
+
+  /** The last value sent for `name`, as Twilio keeps the last of repeated scalar keys. */
+  get(name: string): string | undefined {
+    return this.values.get(name.toLowerCase())?.at(-1);
+  }
+
+  all(name: string): string[] {
+    return this.values.get(name.toLowerCase()) ?? [];
+  }
+}
+
+export type VerifyRequest<P> = {
+  account: AccountSid;
+  params: P;
+  /** Scheme and host the client used, so `url` and paging links lead back here. */
+  base: string;
+  /** Path as requested, for "The requested resource … was not found". */
+  path: string;
+  query: URLSearchParams;
+  form: () => Promise<FormBody>;
+  /** The JSON object body; a non-JSON content type is refused with `contentTypeError`. */
+  json: (contentTypeError: VerifyErrorKind) => Promise<Record<string, unknown>>;
+};
+
+type Handler<P> = (req: VerifyRequest<P>) => Promise<Response> | Response;
+type RouteContext = { params: Promise<Record<string, string | string[]>> };
+
+export const json = (status: number, body: unknown) => Response.json(body, { status });
+export const noContent = () => new Response(null, { status: 204 });
+
+async function readBody(request: Request): Promise<string> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) tooLarge();
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      tooLarge();
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
+}
+
+function tooLarge(): never {
+  return fail("payload_too_large", `Request body exceeds the limit of ${MAX_BODY_BYTES} bytes`);
+}
+
+function mediaType(request: Request): string {
+  return (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+}
+
+function requestBase(request: Request): string {
+  const url = new URL(request.url);
+  const host = request.headers.get("host") ?? url.host;
+  const proto = request.headers.get("x-forwarded-proto")?.split(",")[0].trim() || url.protocol.slice(0, -1);
+  return `${proto}://${host}`;
+}
+
+function errorResponse(error: VerifyError): Response {
+  const headers: HeadersInit =
+    error.kind === "authentication_failed" ? { "WWW-Authenticate": 'Basic realm="Twilio API"' } : {};
+  return Response.json(error.toBody(), { status: error.status, headers });
+}
+
+function buildRequest<P>(request: Request, account: AccountSid, params: P): VerifyRequest<P> {
+  const url = new URL(request.url);
+  let body: Promise<string> | undefined;
+  const text = () => (body ??= readBody(request));
+  return {
+    account,
+    params,
+    base: requestBase(request),
+    path: url.pathname,
+    query: url.searchParams,
+    form: async () => new FormBody(await text()),
+    json: async (contentTypeError) => {
+      if (mediaType(request) !== "application/json") {
+        fail(contentTypeError, "Unsupported content type: send application/json");
+      }
+      const raw = await text();
+      let parsed: unknown;
+      try {
+        parsed = raw.trim() === "" ? {} : JSON.parse(raw);
+      } catch {
+        fail("invalid_parameter", "Invalid parameter: the body is not valid JSON");
+      }
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+        fail("invalid_parameter", "Invalid parameter: the JSON body must be an object");
+      }
+      return parsed as Record<string, unknown>;
+    },
+  };
+}
+
+async function run<P>(request: Request, context: RouteContext, handler: Handler<P>): Promise<Response> {
+  try {
+    const account = authenticate(request.headers.get("authorization"));
+    const params = (await context.params) as P;
+    return await handler(buildRequest(request, account, params));
+  } catch (error) {
+    if (error instanceof VerifyError) return errorResponse(error);
+    // Never leak a stack trace or internal message to the caller.
+    console.error("Unexpected error in Verify API", error);
+    return json(500, {
+      code: 20500,
+      message: "Internal Server Error",
+      more_info: "https://www.twilio.com/docs/errors/20500",
+      status: 500,
+    });
+  }
+}
+
+/**
+ * Builds every HTTP method of one `/v2` route. Methods the route does not implement answer
+ * 405 with Twilio's error body instead of Next's empty default.
+ *
+ * `export const { GET, POST, PUT, PATCH, DELETE } = verifyRoutes({ GET: services.fetch })`
+ */
+export function verifyRoutes<P = Record<string, never>>(handlers: Partial<Record<Method, Handler<P>>>) {
+  const allowed = METHODS.filter((m) => handlers[m]);
+  const route = (method: Method) => (request: Request, context: RouteContext) =>
+    run<P>(request, context, (req) => {
+      const handler = handlers[method];
+      if (!handler) {
+        fail("method_not_allowed", `Method ${method} is not allowed on ${req.path}; use ${allowed.join(", ")}`);
+      }
+      return handler(req);
+    });
+  return Object.fromEntries(METHODS.map((m) => [m, route(m)])) as Record<
+    Method,
+    (request: Request, context: RouteContext) => Promise<Response>
+  >;
+}

@@ -1,0 +1,11 @@
+import type { NextConfig } from "next";
+
+const nextConfig: NextConfig = {
+  // better-sqlite3 is a native addon: load it from node_modules at run time, never bundle it.
+  serverExternalPackages: ["better-sqlite3"],
+  poweredByHeader: false,
+  // Twilio's library never sends trailing slashes, and must never be redirected (spec 1).
+  skipTrailingSlashRedirect: true,
+};
+
+export default nextConfig;
