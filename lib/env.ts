@@ -33,6 +33,10 @@ const EnvSchema = z.object({
   /** Where OwlBank sends Verify calls; defaults to this app, or to Twilio with Twilio credentials. */
   VERIFY_BASE_URL: optional(z.url()),
   NEXTAUTH_SECRET: optional(z.string().min(32)),
+  /** Requests per minute one account may make to the /v2 API. */
+  VERIFY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60_000),
+  /** Failed Basic-auth attempts per minute per client address and username before 429. */
+  AUTH_FAILURE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(20),
 });
 
 type Secrets = {
@@ -106,6 +110,10 @@ function loadConfig(env: NodeJS.ProcessEnv) {
     secretsCreated: created,
     verifyAccount,
     challengeTtlMs: e.VERIFY_CHALLENGE_TTL_SECONDS * 1000,
+    rateLimits: {
+      verifyPerMinute: e.VERIFY_RATE_LIMIT_PER_MINUTE,
+      authFailuresPerMinute: e.AUTH_FAILURE_LIMIT_PER_MINUTE,
+    },
     app: {
       url: appUrl.origin,
       origin: appUrl.origin,

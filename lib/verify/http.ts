@@ -5,6 +5,8 @@
  * `Request`, and nothing above it writes an error response.
  */
 import "server-only";
+import { config } from "@/lib/env";
+import { clientAddress, RateLimiter } from "@/lib/rate-limit";
 import { authenticate } from "./accounts";
 import { fail, VerifyError, type VerifyErrorKind } from "./errors";
 import type { AccountSid } from "./sid";
@@ -99,7 +101,11 @@ function requestBase(request: Request): string {
 
 function errorResponse(error: VerifyError): Response {
   const headers: HeadersInit =
-    error.kind === "authentication_failed" ? { "WWW-Authenticate": 'Basic realm="Twilio API"' } : {};
+    error.kind === "authentication_failed"
+      ? { "WWW-Authenticate": 'Basic realm="Twilio API"' }
+      : error.kind === "too_many_requests"
+        ? { "Retry-After": /retry after (\d+)/.exec(error.message)?.[1] ?? "60" }
+        : {};
   return Response.json(error.toBody(), { status: error.status, headers });
 }
 
@@ -133,9 +139,51 @@ function buildRequest<P>(request: Request, account: AccountSid, params: P): Veri
   };
 }
 
+let limiters: { perAccount: RateLimiter; authFailures: RateLimiter } | undefined;
+
+function rateLimiters() {
+  const { rateLimits } = config();
+  limiters ??= {
+    perAccount: new RateLimiter(rateLimits.verifyPerMinute, 60_000),
+    authFailures: new RateLimiter(rateLimits.authFailuresPerMinute, 60_000),
+  };
+  return limiters;
+}
+
+function tooManyRequests(verdict: { retryAfterSeconds: number }, what: string): never {
+  return fail("too_many_requests", `Too many requests: ${what}; retry after ${verdict.retryAfterSeconds} seconds`);
+}
+
+function basicUsername(header: string | null): string {
+  const encoded = /^Basic\s+(\S{1,512})/i.exec(header ?? "")?.[1];
+  return encoded ? Buffer.from(encoded, "base64").toString("utf8").split(":")[0].slice(0, 64) : "";
+}
+
+/**
+ * Basic auth, with failures counted per client address and username so a token cannot be
+ * guessed at speed, then the per-account request budget.
+ */
+function authorise(request: Request): AccountSid {
+  const { perAccount, authFailures } = rateLimiters();
+  const header = request.headers.get("authorization");
+  const failureKey = `${clientAddress(request.headers)}|${basicUsername(header)}`;
+  const blocked = authFailures.check(failureKey);
+  if (!blocked.ok) tooManyRequests(blocked, "too many failed authentication attempts");
+  let account: AccountSid;
+  try {
+    account = authenticate(header);
+  } catch (error) {
+    authFailures.take(failureKey);
+    throw error;
+  }
+  const budget = perAccount.take(account);
+  if (!budget.ok) tooManyRequests(budget, "this account's request rate limit was exceeded");
+  return account;
+}
+
 async function run<P>(request: Request, context: RouteContext, handler: Handler<P>): Promise<Response> {
   try {
-    const account = authenticate(request.headers.get("authorization"));
+    const account = authorise(request);
     const params = (await context.params) as P;
     return await handler(buildRequest(request, account, params));
   } catch (error) {
