@@ -14,7 +14,11 @@ export type ClientData = {
 /** Decodes and shape-checks `clientDataJSON`; `null` when it is not a WebAuthn client data object. */
 export function parseClientData(value: unknown): ClientData | null {
   const bytes = decodeBase64Url(value);
-  if (!bytes) return null;
+  return bytes ? clientDataFromBytes(bytes) : null;
+}
+
+/** As `parseClientData`, for bytes already decoded (the signature covers these exact bytes). */
+export function clientDataFromBytes(bytes: Buffer): ClientData | null {
   let data: unknown;
   try {
     data = JSON.parse(bytes.toString("utf8"));

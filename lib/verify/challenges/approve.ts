@@ -2,14 +2,15 @@
  * P4, ApproveChallenge: finishes an authentication (spec 9.4).
  *
  * Every check runs before any write, in the order of the spec, so each refusal carries its
- * own Twilio code; @simplewebauthn/server then verifies the signature and re-checks the
- * rest. Only after that does one guarded transaction move the challenge out of `pending`.
+ * own Twilio code. Parsing uses @simplewebauthn/server's helpers; the signature is checked
+ * with a per-credential cached key (lib/webauthn/signature.ts). Only then does one guarded
+ * transaction move the challenge out of `pending`.
  */
 import "server-only";
-import { verifyAuthenticationResponse } from "@simplewebauthn/server";
 import { checkAuthData, parseAuthData } from "@/lib/webauthn/authenticator-data";
-import { parseClientData } from "@/lib/webauthn/client-data";
+import { clientDataFromBytes } from "@/lib/webauthn/client-data";
 import { decodeBase64Url, decodeBinary, toBase64Url } from "@/lib/webauthn/encoding";
+import { verifyAssertionSignature } from "@/lib/webauthn/signature";
 import { findEntityBySid } from "../entities/repository";
 import { fail } from "../errors";
 import { checkCredentialEnvelope, isObject } from "../factors/credential";
@@ -37,14 +38,15 @@ export async function approveChallenge(req: VerifyRequest<{ serviceSid: string }
   if (!isObject(response)) fail("invalid_authenticator_response", "Missing required parameter response: the AuthenticatorAssertionResponse");
   const authDataBytes = decodeBase64Url(response.authenticatorData);
   if (!authDataBytes) fail("invalid_authenticator_data", "Invalid parameter: response.authenticatorData must be base64url");
-  if (typeof response.clientDataJSON !== "string") fail("invalid_client_data", "Missing required parameter response.clientDataJSON");
+  const clientDataBytes = decodeBase64Url(response.clientDataJSON);
+  if (!clientDataBytes) fail("invalid_client_data", "Invalid parameter: response.clientDataJSON must be base64url");
   const signature = decodeBase64Url(response.signature);
   if (!signature) fail("invalid_signature", "Invalid parameter: response.signature must be base64url");
   checkCredentialEnvelope(body);
   const credentialId = credentialIdOf(body);
 
   // Steps 2–3: client data, then the challenge it names.
-  const clientData = parseClientData(response.clientDataJSON);
+  const clientData = clientDataFromBytes(clientDataBytes);
   if (!clientData) fail("invalid_client_data", "Invalid parameter: response.clientDataJSON must be base64url-encoded WebAuthn client data");
   if (clientData.type !== "webauthn.get") {
     fail("invalid_client_data", `Client data type is "${clientData.type}", expected "webauthn.get"`);
@@ -64,7 +66,9 @@ export async function approveChallenge(req: VerifyRequest<{ serviceSid: string }
   if (!challenge.origins.includes(clientData.origin)) {
     fail("invalid_client_data", `Client data origin "${clientData.origin}" is not one of ${challenge.origins.join(", ")}`);
   }
-  if (clientData.crossOrigin) fail("invalid_client_data", "Cross-origin assertions are not accepted");
+  if (clientData.crossOrigin || clientData.topOrigin !== undefined) {
+    fail("invalid_client_data", "Cross-origin assertions are not accepted");
+  }
 
   // Step 5: the credential's factor, and whether it may answer this challenge.
   const factor = factorRepo.findFactorByCredential(service.sid, credentialId);
@@ -96,31 +100,15 @@ export async function approveChallenge(req: VerifyRequest<{ serviceSid: string }
     fail("challenge_verification_failed", `Signature counter ${authData.counter} is not above the stored ${factor.counter}: possible cloned authenticator`);
   }
 
-  // Step 8: the signature, with every check above repeated by the library.
-  let verified = false;
-  try {
-    const result = await verifyAuthenticationResponse({
-      response: {
-        id: credentialId,
-        rawId: credentialId,
-        type: "public-key",
-        response: {
-          authenticatorData: response.authenticatorData as string,
-          clientDataJSON: response.clientDataJSON,
-          signature: response.signature as string,
-        },
-        clientExtensionResults: {},
-      },
-      expectedChallenge: challenge.challenge,
-      expectedOrigin: challenge.origins,
-      expectedRPID: challenge.rpId,
-      credential: { id: credentialId, publicKey: new Uint8Array(factor.publicKey), counter: factor.counter },
-      requireUserVerification: challenge.userVerification === "required",
-    });
-    verified = result.verified;
-  } catch {
-    verified = false;
-  }
+  // Step 8: the signature. Every other check the library's verifyAuthenticationResponse
+  // makes has been made above; calling it would re-import the key on every sign-in.
+  const verified = verifyAssertionSignature({
+    cacheKey: `${factor.sid}:${credentialId}`,
+    publicKey: factor.publicKey,
+    authenticatorData: authDataBytes,
+    clientDataJSON: clientDataBytes,
+    signature,
+  });
   // A bad signature leaves the challenge pending until it expires (spec 9.4 step 8).
   if (!verified) fail("challenge_verification_failed", "The assertion signature does not verify with the stored public key");
 

@@ -2,7 +2,7 @@
  * Challenge persistence. Every function takes the Service SID first.
  */
 import "server-only";
-import { and, asc, desc, eq, gt, lte, type SQL, TransactionRollbackError } from "drizzle-orm";
+import { and, asc, desc, eq, gt, is, lte, type SQL, TransactionRollbackError } from "drizzle-orm";
 import { type ChallengeRow, challenges, factors } from "@/db/schema/verify";
 import { db } from "@/lib/db";
 import type { Order } from "../paging";
@@ -74,7 +74,7 @@ export function approve(a: Approval): "approved" | "lost_challenge" | "lost_fact
   try {
     return approveOrRollback(a);
   } catch (error) {
-    if (error instanceof TransactionRollbackError) return "lost_factor";
+    if (is(error, TransactionRollbackError) || (error as { code?: string }).code === "SQLITE_CONSTRAINT_FOREIGNKEY") return "lost_factor";
     throw error;
   }
 }

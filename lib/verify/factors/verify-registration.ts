@@ -101,9 +101,11 @@ export async function verifyFactor(req: VerifyRequest<{ serviceSid: string }>) {
         id: credentialId,
         rawId: credentialId,
         type: "public-key",
+        // The library reads base64url only: re-encode what was decoded above, so padded or
+        // standard base64 from older clients verifies too (spec 9).
         response: {
-          clientDataJSON: response.clientDataJSON as string,
-          attestationObject: response.attestationObject as string,
+          clientDataJSON: toBase64Url(decodeBase64Url(response.clientDataJSON) as Buffer),
+          attestationObject: toBase64Url(attestationBytes),
         },
         clientExtensionResults: {},
       },
@@ -120,7 +122,10 @@ export async function verifyFactor(req: VerifyRequest<{ serviceSid: string }>) {
 
   const info = verification.registrationInfo;
   const existing = repo.findFactorByCredential(service.sid, credentialId);
-  if (existing) fail("factor_verification_failed", "This credential is already registered in this Service");
+  // The factor itself holds it when a concurrent copy of this request won: that is 60383 below.
+  if (existing && existing.sid !== factor.sid) {
+    fail("factor_verification_failed", "This credential is already registered in this Service");
+  }
 
   const now = Date.now();
   const verified: FactorRow = {

@@ -1,0 +1,312 @@
+/**
+ * The edge of the /v2 API (`verifyRoutes`): authentication, error bodies, methods, unknown
+ * paths, body limits, paging and tenant isolation.
+ */
+import { describe, expect, it } from "vitest";
+import * as ServicesRoute from "@/app/(verify-api)/v2/Services/route";
+import { config } from "@/lib/env";
+import { provisionAccount } from "@/lib/verify/accounts";
+import { MAX_BODY_BYTES } from "@/lib/verify/http";
+import { newSid } from "@/lib/verify/sid";
+import { accountAuth, api, type ApiResponse, apiClient, apiKeyAuth, basic, BASE_URL, twilioError } from "@/test/helpers/api";
+import { SoftwareAuthenticator } from "@/test/helpers/authenticator";
+import { createService, newIdentity, ORIGIN, paths, registerPasskey, startSignIn } from "@/test/helpers/verify";
+
+const AUTH_ERROR = {
+  code: 20003,
+  message: "Authenticate",
+  more_info: "https://www.twilio.com/docs/errors/20003",
+  status: 401,
+};
+
+function secondAccount() {
+  const accountSid = newSid("AC");
+  const authToken = "0123456789abcdef0123456789abcdef";
+  const apiKeySid = newSid("SK");
+  const apiKeySecret = "another-secret-of-the-second-account";
+  provisionAccount({ accountSid, authToken, apiKeySid, apiKeySecret });
+  return { accountSid, client: apiClient(basic(accountSid, authToken)), keyClient: apiClient(basic(apiKeySid, apiKeySecret)) };
+}
+
+describe("authentication", () => {
+  it("calls the route module directly, as Next would", async () => {
+    const res = await ServicesRoute.POST(
+      new Request(`${BASE_URL}/v2/Services`, {
+        method: "POST",
+        headers: { authorization: accountAuth(), "content-type": "application/x-www-form-urlencoded" },
+        body: "FriendlyName=Direct",
+      }),
+      { params: Promise.resolve({}) },
+    );
+    expect(res.status).toBe(201);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    expect((await res.json()).friendly_name).toBe("Direct");
+  });
+
+  it("accepts the Account SID with its auth token", async () => {
+    expect((await api.get(paths.services)).status).toBe(200);
+  });
+
+  it("accepts an API key SID with its secret and acts as the key's account", async () => {
+    const created = await createService({}, apiClient(apiKeyAuth()));
+    expect(created.account_sid).toBe(config().verifyAccount.accountSid);
+    expect((await api.get(paths.service(created.sid))).status).toBe(200);
+  });
+
+  it.each([
+    ["no Authorization header", null],
+    ["a wrong auth token", basic(config().verifyAccount.accountSid, "ffffffffffffffffffffffffffffffff")],
+    ["an unknown Account SID", basic(newSid("AC"), "0123456789abcdef0123456789abcdef")],
+    ["a wrong API key secret", basic(config().verifyAccount.apiKeySid, "wrong")],
+    ["an API key secret used with the Account SID", basic(config().verifyAccount.accountSid, config().verifyAccount.apiKeySecret)],
+    ["a username that is neither AC nor SK", basic("user", "pass")],
+    ["a Bearer token", "Bearer abc.def.ghi"],
+    ["malformed Basic credentials", "Basic !!!"],
+    ["Basic credentials without a colon", `Basic ${Buffer.from("ACnocolon").toString("base64")}`],
+  ])("refuses %s with 401 / 20003 and Twilio's body", async (_, auth) => {
+    const res = await api.request("GET", paths.services, { auth });
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual(AUTH_ERROR);
+    expect(res.headers.get("www-authenticate")).toBe('Basic realm="Twilio API"');
+  });
+
+  it("authenticates before revealing whether a path exists", async () => {
+    const res = await api.request("GET", "/v2/NoSuchThing", { auth: null });
+    expect(res.status).toBe(401);
+  });
+});
+
+describe("methods and paths", () => {
+  it("answers a method the route does not implement with 405 and a Twilio body", async () => {
+    const res = await api.request("PUT", paths.services);
+    expect(res.status).toBe(405);
+    expect(res.body).toMatchObject(twilioError(20004, 405));
+    expect(res.body.message).toContain("GET, POST");
+  });
+
+  it("answers DELETE on a Passkeys endpoint with 405", async () => {
+    const service = await createService();
+    const res = await api.request("DELETE", paths.verifyFactor(service.sid));
+    expect(res.status).toBe(405);
+    expect(res.body.code).toBe(20004);
+  });
+
+  it("answers an unknown /v2 path with 404 / 20404 naming the path", async () => {
+    const res = await api.get("/v2/Services/VA00000000000000000000000000000000/Nope/Deeper");
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({
+      code: 20404,
+      message: "The requested resource /v2/Services/VA00000000000000000000000000000000/Nope/Deeper was not found",
+      more_info: "https://www.twilio.com/docs/errors/20404",
+      status: 404,
+    });
+  });
+
+  it.each(["POST", "DELETE", "PATCH"] as const)("answers %s on an unknown path with 404 / 20404", async (method) => {
+    const res = await api.request(method, "/v2/Unknown");
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe(20404);
+  });
+});
+
+describe("request bodies", () => {
+  const big = "FriendlyName=x&Padding=" + "a".repeat(MAX_BODY_BYTES + 1);
+
+  it("refuses a body over 64 KB with 413", async () => {
+    const res = await api.request("POST", paths.services, {
+      raw: big,
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    expect(res.status).toBe(413);
+    expect(res.body).toMatchObject({ code: 60200, status: 413 });
+  });
+
+  it("refuses a body whose declared Content-Length is over 64 KB before reading it", async () => {
+    const res = await api.request("POST", paths.services, {
+      raw: "FriendlyName=x",
+      headers: { "content-type": "application/x-www-form-urlencoded", "content-length": String(MAX_BODY_BYTES + 1) },
+    });
+    expect(res.status).toBe(413);
+  });
+
+  it("accepts a body of exactly 64 KB", async () => {
+    const prefix = "FriendlyName=x&Padding=";
+    const res = await api.request("POST", paths.services, {
+      raw: prefix + "a".repeat(MAX_BODY_BYTES - prefix.length),
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    expect(res.status).toBe(201);
+  });
+
+  it("refuses a JSON body over 64 KB on a Passkeys endpoint", async () => {
+    const service = await createService();
+    const res = await api.json(paths.passkeysFactors(service.sid), {
+      friendly_name: "x",
+      identity: newIdentity(),
+      padding: "a".repeat(MAX_BODY_BYTES),
+    });
+    expect(res.status).toBe(413);
+  });
+
+  it("refuses malformed JSON with 60200", async () => {
+    const service = await createService();
+    const res = await api.request("POST", paths.passkeysFactors(service.sid), {
+      raw: "{not json",
+      headers: { "content-type": "application/json" },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe(60200);
+  });
+
+  it("refuses a JSON array body with 60200", async () => {
+    const service = await createService();
+    const res = await api.json(paths.passkeysChallenges(service.sid), []);
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe(60200);
+  });
+});
+
+describe("paging", () => {
+  /** Five Services in an account of their own, so other tests' Services do not interfere. */
+  async function fiveServices() {
+    const { client } = secondAccount();
+    const created: string[] = [];
+    for (let i = 0; i < 5; i++) created.push((await createService({ FriendlyName: `Service ${i}` }, client)).sid);
+    // Order is (date_created, sid): Services created in the same millisecond sort by SID.
+    const all = (await client.get(paths.services)).body.services.map((s: { sid: string }) => s.sid);
+    expect([...all].sort()).toEqual([...created].sort());
+    return { client, all };
+  }
+  const sids = (res: { body: { services: { sid: string }[] } }) => res.body.services.map((s) => s.sid);
+
+  it("pages with PageSize and follows next_page_url and previous_page_url as absolute URLs", async () => {
+    const { client, all } = await fiveServices();
+
+    const first = await client.get(paths.services, { PageSize: 2 });
+    expect(first.status).toBe(200);
+    expect(sids(first)).toEqual(all.slice(0, 2));
+    expect(first.body.meta).toMatchObject({
+      page: 0,
+      page_size: 2,
+      key: "services",
+      previous_page_url: null,
+      first_page_url: `${BASE_URL}/v2/Services?PageSize=2&Page=0`,
+      url: `${BASE_URL}/v2/Services?PageSize=2&Page=0`,
+    });
+    expect(first.body.meta.next_page_url).toMatch(/^http:\/\/localhost:3000\/v2\/Services\?PageSize=2&Page=1&PageToken=PA/);
+
+    const second = await client.get(first.body.meta.next_page_url);
+    expect(second.status).toBe(200);
+    expect(sids(second)).toEqual(all.slice(2, 4));
+    expect(second.body.meta.page).toBe(1);
+    expect(second.body.meta.url).toBe(first.body.meta.next_page_url);
+    expect(second.body.meta.first_page_url).toBe(first.body.meta.first_page_url);
+    expect(second.body.meta.previous_page_url).toMatch(/^http:\/\/localhost:3000\/v2\/Services\?PageSize=2&Page=0&PageToken=PB/);
+
+    const third = await client.get(second.body.meta.next_page_url);
+    expect(sids(third)).toEqual(all.slice(4));
+    expect(third.body.meta.next_page_url).toBeNull();
+
+    const back = await client.get(second.body.meta.previous_page_url);
+    expect(sids(back)).toEqual(all.slice(0, 2));
+    expect(back.body.meta.previous_page_url).toBeNull();
+    expect(back.body.meta.next_page_url).not.toBeNull();
+  });
+
+  it("does not skip or repeat rows when rows are added between pages", async () => {
+    const { client, all } = await fiveServices();
+    const first = await client.get(paths.services, { PageSize: 3 });
+    const added = await createService({ FriendlyName: "Late" }, client);
+    const second = await client.get(first.body.meta.next_page_url);
+    expect([...sids(first), ...sids(second)]).toEqual([...all, added.sid]);
+  });
+
+  it("defaults to 50 per page and clamps PageSize above 1000", async () => {
+    const { client } = await fiveServices();
+    const res = await client.get(paths.services);
+    expect(res.body.meta.page_size).toBe(50);
+    expect(res.body.services).toHaveLength(5);
+    expect(res.body.meta.next_page_url).toBeNull();
+    const clamped = await client.get(paths.services, { PageSize: 5000 });
+    expect(clamped.body.meta.page_size).toBe(1000);
+  });
+
+  it("gives no next_page_url when the page holds the last row", async () => {
+    const { client } = await fiveServices();
+    const res = await client.get(paths.services, { PageSize: 5 });
+    expect(res.body.services).toHaveLength(5);
+    expect(res.body.meta.next_page_url).toBeNull();
+  });
+
+  it.each([
+    ["PageSize", "0", 60200],
+    ["PageSize", "ten", 60200],
+    ["Page", "-1", 60200],
+    ["PageToken", "garbage", 21481],
+  ])("refuses %s=%s with %i", async (name, value, code) => {
+    const res = await api.get(paths.services, { [name]: value });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe(code);
+  });
+});
+
+describe("tenant isolation", () => {
+  it("answers 404 / 20404 for another account's Service, on every route under it", async () => {
+    const other = secondAccount();
+    const theirs = await createService({}, other.client);
+    const auth = new SoftwareAuthenticator();
+    const { identity, factor } = await registerPasskey(theirs.sid, auth, { client: other.client });
+
+    const requests: [string, () => Promise<ApiResponse>][] = [
+      ["S2", () => api.get(paths.service(theirs.sid))],
+      ["S3", () => api.form(paths.service(theirs.sid), { FriendlyName: "Mine now" })],
+      ["S5", () => api.delete(paths.service(theirs.sid))],
+      ["E1", () => api.form(paths.entities(theirs.sid), { Identity: newIdentity() })],
+      ["E2", () => api.get(paths.entity(theirs.sid, identity))],
+      ["E3", () => api.get(paths.entities(theirs.sid))],
+      ["E4", () => api.delete(paths.entity(theirs.sid, identity))],
+      ["F1", () => api.get(paths.factors(theirs.sid, identity))],
+      ["F2", () => api.get(paths.factor(theirs.sid, identity, factor.sid))],
+      ["F3", () => api.form(paths.factor(theirs.sid, identity, factor.sid), { FriendlyName: "x" })],
+      ["F4", () => api.delete(paths.factor(theirs.sid, identity, factor.sid))],
+      ["C1", () => api.get(paths.challenges(theirs.sid, identity))],
+      ["P1", () => api.json(paths.passkeysFactors(theirs.sid), { friendly_name: "x", identity })],
+      ["P2", () => api.json(paths.verifyFactor(theirs.sid), {})],
+      ["P3", () => api.json(paths.passkeysChallenges(theirs.sid), { identity })],
+      ["P4", () => api.json(paths.approveChallenge(theirs.sid), {})],
+    ];
+    for (const [name, send] of requests) {
+      const res = await send();
+      expect(res.status, name).toBe(404);
+      expect(res.body.code, name).toBe(20404);
+    }
+
+    // Nothing changed for the owner.
+    const still = await other.client.get(paths.factor(theirs.sid, identity, factor.sid));
+    expect(still.status).toBe(200);
+    expect(still.body.friendly_name).toBe(factor.friendly_name);
+  });
+
+  it("lists only the caller's Services", async () => {
+    const other = secondAccount();
+    const theirs = await createService({ FriendlyName: "Theirs" }, other.client);
+    const mine = await createService({ FriendlyName: "Mine" });
+    const listed = (await api.get(paths.services)).body.services.map((s: { sid: string }) => s.sid);
+    expect(listed).toContain(mine.sid);
+    expect(listed).not.toContain(theirs.sid);
+    const theirList = (await other.keyClient.get(paths.services)).body.services.map((s: { sid: string }) => s.sid);
+    expect(theirList).toEqual([theirs.sid]);
+  });
+
+  it("does not let another account approve with an assertion for this account's challenge", async () => {
+    const other = secondAccount();
+    const mine = await createService();
+    const auth = new SoftwareAuthenticator();
+    await registerPasskey(mine.sid, auth);
+    const { assertion } = await startSignIn(mine.sid, auth, { origin: ORIGIN });
+    const res = await other.client.json(paths.approveChallenge(mine.sid), assertion);
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe(20404);
+    expect((await api.json(paths.approveChallenge(mine.sid), assertion)).status).toBe(200);
+  });
+});

@@ -1,0 +1,165 @@
+/**
+ * An in-process client for the `/v2` API: it routes a path to the real App Router route
+ * module the way Next would (static segments before dynamic ones, then the catch-all) and
+ * calls its handler with a real `Request`. No server, no network.
+ */
+import * as CatchAllRoute from "@/app/(verify-api)/v2/[...path]/route";
+import * as ServicesRoute from "@/app/(verify-api)/v2/Services/route";
+import * as ServiceRoute from "@/app/(verify-api)/v2/Services/[serviceSid]/route";
+import * as EntitiesRoute from "@/app/(verify-api)/v2/Services/[serviceSid]/Entities/route";
+import * as EntityRoute from "@/app/(verify-api)/v2/Services/[serviceSid]/Entities/[identity]/route";
+import * as FactorsRoute from "@/app/(verify-api)/v2/Services/[serviceSid]/Entities/[identity]/Factors/route";
+import * as FactorRoute from "@/app/(verify-api)/v2/Services/[serviceSid]/Entities/[identity]/Factors/[factorSid]/route";
+import * as ChallengesRoute from "@/app/(verify-api)/v2/Services/[serviceSid]/Entities/[identity]/Challenges/route";
+import * as ChallengeRoute from "@/app/(verify-api)/v2/Services/[serviceSid]/Entities/[identity]/Challenges/[challengeSid]/route";
+import * as PasskeysFactorsRoute from "@/app/(verify-api)/v2/Services/[serviceSid]/Passkeys/Factors/route";
+import * as VerifyFactorRoute from "@/app/(verify-api)/v2/Services/[serviceSid]/Passkeys/VerifyFactor/route";
+import * as PasskeysChallengesRoute from "@/app/(verify-api)/v2/Services/[serviceSid]/Passkeys/Challenges/route";
+import * as ApproveChallengeRoute from "@/app/(verify-api)/v2/Services/[serviceSid]/Passkeys/ApproveChallenge/route";
+import { config } from "@/lib/env";
+
+export const BASE_URL = "http://localhost:3000";
+
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+type RouteHandler = (request: Request, context: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;
+type RouteModule = Record<Method, RouteHandler>;
+
+/** Route table in Next's precedence: the first pattern that matches wins. */
+const ROUTES: [RegExp, string[], RouteModule][] = [
+  [/^\/v2\/Services$/, [], ServicesRoute],
+  [/^\/v2\/Services\/([^/]+)\/Passkeys\/Factors$/, ["serviceSid"], PasskeysFactorsRoute],
+  [/^\/v2\/Services\/([^/]+)\/Passkeys\/VerifyFactor$/, ["serviceSid"], VerifyFactorRoute],
+  [/^\/v2\/Services\/([^/]+)\/Passkeys\/Challenges$/, ["serviceSid"], PasskeysChallengesRoute],
+  [/^\/v2\/Services\/([^/]+)\/Passkeys\/ApproveChallenge$/, ["serviceSid"], ApproveChallengeRoute],
+  [/^\/v2\/Services\/([^/]+)\/Entities\/([^/]+)\/Factors\/([^/]+)$/, ["serviceSid", "identity", "factorSid"], FactorRoute],
+  [/^\/v2\/Services\/([^/]+)\/Entities\/([^/]+)\/Factors$/, ["serviceSid", "identity"], FactorsRoute],
+  [/^\/v2\/Services\/([^/]+)\/Entities\/([^/]+)\/Challenges\/([^/]+)$/, ["serviceSid", "identity", "challengeSid"], ChallengeRoute],
+  [/^\/v2\/Services\/([^/]+)\/Entities\/([^/]+)\/Challenges$/, ["serviceSid", "identity"], ChallengesRoute],
+  [/^\/v2\/Services\/([^/]+)\/Entities\/([^/]+)$/, ["serviceSid", "identity"], EntityRoute],
+  [/^\/v2\/Services\/([^/]+)\/Entities$/, ["serviceSid"], EntitiesRoute],
+  [/^\/v2\/Services\/([^/]+)$/, ["serviceSid"], ServiceRoute],
+];
+
+function route(pathname: string): { module: RouteModule; params: Record<string, string | string[]> } {
+  for (const [pattern, names, module] of ROUTES) {
+    const m = pattern.exec(pathname);
+    if (m) return { module, params: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1])])) };
+  }
+  if (pathname.startsWith("/v2/")) {
+    return { module: CatchAllRoute, params: { path: pathname.slice("/v2/".length).split("/") } };
+  }
+  throw new Error(`No /v2 route for ${pathname}`);
+}
+
+/** `Basic base64(user:pass)`. */
+export const basic = (username: string, password: string) =>
+  `Basic ${Buffer.from(`${username}:${password}`, "utf8").toString("base64")}`;
+
+/** The embedded account's Basic credentials (Account SID + auth token). */
+export const accountAuth = () => {
+  const { accountSid, authToken } = config().verifyAccount;
+  return basic(accountSid, authToken);
+};
+
+/** The embedded account's API key credentials (SK… + secret). */
+export const apiKeyAuth = () => {
+  const { apiKeySid, apiKeySecret } = config().verifyAccount;
+  return basic(apiKeySid, apiKeySecret);
+};
+
+/** Form values: a string, or an array sent as repeated keys (the library's `arrayFormat: "repeat"`). */
+export type Form = Record<string, string | number | boolean | (string | number | boolean)[]>;
+
+export function formBody(form: Form): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(form)) {
+    for (const v of Array.isArray(value) ? value : [value]) params.append(key, String(v));
+  }
+  return params.toString();
+}
+
+/**
+ * Response bodies are read loosely on purpose: tests assert on them field by field, and a
+ * typed body would only restate the serializers.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
+export type ApiResponse<T = Json> = { status: number; body: T; headers: Headers; text: string };
+
+export type RequestOptions = {
+  /** Query parameters (GET lists). */
+  query?: Record<string, string | number>;
+  /** Sent form-encoded, as the library does for S1/S3/E1/F3/F5/C3/C4. */
+  form?: Form;
+  /** Sent as JSON, as the library does for P1–P4. */
+  json?: unknown;
+  /** A raw body, sent as-is. */
+  raw?: string;
+  headers?: Record<string, string>;
+  /** Overrides the client's credentials; `null` sends no Authorization header. */
+  auth?: string | null;
+};
+
+export type ApiClient = {
+  request<T = Json>(method: Method, pathOrUrl: string, options?: RequestOptions): Promise<ApiResponse<T>>;
+  get<T = Json>(pathOrUrl: string, query?: Record<string, string | number>): Promise<ApiResponse<T>>;
+  /** POST with a form body. */
+  form<T = Json>(path: string, form: Form): Promise<ApiResponse<T>>;
+  /** POST with a JSON body. */
+  json<T = Json>(path: string, body: unknown): Promise<ApiResponse<T>>;
+  delete<T = Json>(path: string): Promise<ApiResponse<T>>;
+};
+
+/** A client authenticated as `auth` (default: the embedded account). */
+export function apiClient(auth?: string | null): ApiClient {
+  async function request<T>(method: Method, pathOrUrl: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+    const url = new URL(pathOrUrl, BASE_URL);
+    for (const [k, v] of Object.entries(options.query ?? {})) url.searchParams.set(k, String(v));
+    const headers: Record<string, string> = { ...options.headers };
+    // Resolved per request, so importing this module does not read the configuration.
+    const authorization = options.auth !== undefined ? options.auth : auth === undefined ? accountAuth() : auth;
+    if (authorization !== null) headers.authorization = authorization;
+    let body: string | undefined;
+    if (options.form) {
+      headers["content-type"] ??= "application/x-www-form-urlencoded";
+      body = formBody(options.form);
+    } else if (options.json !== undefined) {
+      headers["content-type"] ??= "application/json";
+      body = JSON.stringify(options.json);
+    } else if (options.raw !== undefined) {
+      body = options.raw;
+    }
+    const { module, params } = route(url.pathname);
+    const response = await module[method](new Request(url, { method, headers, body }), {
+      params: Promise.resolve(params),
+    });
+    const text = await response.text();
+    let parsed: unknown = null;
+    if (text !== "") {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = text;
+      }
+    }
+    return { status: response.status, body: parsed as T, headers: response.headers, text };
+  }
+  return {
+    request,
+    get: (path, query) => request("GET", path, { query }),
+    form: (path, form) => request("POST", path, { form }),
+    json: (path, body) => request("POST", path, { json: body }),
+    delete: (path) => request("DELETE", path),
+  };
+}
+
+/** The default client, as the embedded account. */
+export const api = apiClient();
+
+/** Twilio's error body for `code` (spec 6.1), for `toMatchObject`. */
+export const twilioError = (code: number, status: number) => ({
+  code,
+  status,
+  more_info: `https://www.twilio.com/docs/errors/${code}`,
+});
