@@ -1,15 +1,23 @@
-import type { Metadata } from "next";
+import type { Metadata, Viewport } from "next";
 import "./globals.css";
 
 export const metadata: Metadata = {
   title: "OwlBank",
   description: "Banking secured by passkeys",
+  icons: { icon: "/icon.svg" },
 };
 
+export const viewport: Viewport = {
+  themeColor: "#0b3440",
+  width: "device-width",
+  initialScale: 1,
+};
+
+// System fonts only (Tailwind's default stack): next/font/google would need the network.
 export default function RootLayout({ children }: { children: React.ReactNode }) {
   return (
     <html lang="en">
-      <body className="min-h-dvh bg-slate-50 text-slate-900 antialiased">{children}</body>
+      <body className="min-h-dvh bg-slate-50 font-sans text-slate-900 antialiased">{children}</body>
     </html>
   );
 }

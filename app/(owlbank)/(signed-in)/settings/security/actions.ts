@@ -1,0 +1,127 @@
+"use server";
+/**
+ * Managing the signed-in customer's passkeys. Every action re-checks the session and
+ * addresses Verify through the user's own identity, so a factor SID belonging to someone
+ * else is simply not found.
+ */
+import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/browser";
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { requireUser } from "@/lib/owlbank/session";
+import {
+  createPasskeyFactor,
+  describeVerifyError,
+  listPasskeys,
+  parseCredentialJson,
+  RegistrationResponseSchema,
+  removePasskey,
+  renamePasskey as renameFactor,
+  verifyErrorCode,
+  verifyErrorMessage,
+  verifyPasskeyFactor,
+} from "@/lib/verify-client";
+
+const PAGE = "/settings/security";
+const FactorSid = z.string().regex(/^YF[0-9a-fA-F]{32}$/, "Unknown passkey.");
+
+function failure(step: string, error: unknown): { ok: false; message: string } {
+  console.error(`[passkeys] ${step} failed: ${describeVerifyError(error)}`);
+  return { ok: false, message: verifyErrorMessage(verifyErrorCode(error)) };
+}
+
+export type AddPasskeyStart =
+  | { ok: true; factorSid: string; optionsJSON: PublicKeyCredentialCreationOptionsJSON }
+  | { ok: false; message: string };
+
+/** Starts registering another passkey for the signed-in user, on any kind of authenticator. */
+export async function beginAddPasskey(): Promise<AddPasskeyStart> {
+  const user = await requireUser();
+  try {
+    // The friendly name is what the passkey manager shows next to the account, so it is
+    // the customer's name like at sign-up; they can relabel it here afterwards.
+    const factor = await createPasskeyFactor({ identity: user.verifyIdentity, friendlyName: user.displayName, attachment: "any" });
+    return { ok: true, factorSid: factor.factorSid, optionsJSON: factor.optionsJSON };
+  } catch (error) {
+    return failure("CreateFactor", error);
+  }
+}
+
+export type ActionResult = { ok: true; message?: string } | { ok: false; message: string };
+
+/** Finishes registering a passkey; Verify must say it belongs to this user. */
+export async function finishAddPasskey(credentialJson: string): Promise<ActionResult> {
+  const user = await requireUser();
+  const credential = parseCredentialJson(RegistrationResponseSchema, credentialJson);
+  if (!credential) return { ok: false, message: "Your browser sent an incomplete passkey. Please try again." };
+  try {
+    const factor = await verifyPasskeyFactor(credential);
+    if (factor.identity !== user.verifyIdentity) {
+      // A registration started for somebody else: never attach it to this account.
+      await removePasskey(factor.identity, factor.factorSid);
+      return { ok: false, message: "That passkey request belonged to a different session. Please try again." };
+    }
+  } catch (error) {
+    return failure("VerifyFactor", error);
+  } finally {
+    revalidatePath(PAGE);
+  }
+  return { ok: true, message: "Passkey added." };
+}
+
+export type FormState = { ok?: boolean; errors?: { name?: string[] }; message?: string };
+
+const RenameSchema = z.object({
+  factorSid: FactorSid,
+  name: z.string().trim().min(1, "Enter a name for this passkey.").max(64, "Use at most 64 characters."),
+});
+
+/** Renames one of the user's passkeys (OwlBank's label only; the device keeps its own). */
+export async function renamePasskey(_prev: FormState, formData: FormData): Promise<FormState> {
+  const user = await requireUser();
+  const parsed = RenameSchema.safeParse({ factorSid: formData.get("factorSid"), name: formData.get("name") ?? "" });
+  if (!parsed.success) {
+    const { fieldErrors } = z.flattenError(parsed.error);
+    return { ok: false, errors: { name: fieldErrors.name }, message: fieldErrors.factorSid?.[0] };
+  }
+  try {
+    await renameFactor(user.verifyIdentity, parsed.data.factorSid, parsed.data.name);
+  } catch (error) {
+    return failure("UpdateFactor", error);
+  }
+  revalidatePath(PAGE);
+  return { ok: true, message: "Passkey renamed." };
+}
+
+const DeleteSchema = z.object({
+  factorSid: FactorSid,
+  confirmLast: z.literal("yes").optional(),
+});
+
+/**
+ * Deletes one of the user's passkeys. Deleting the last one locks the customer out, so it
+ * needs an explicit confirmation, checked here and not only in the browser.
+ */
+export async function deletePasskey(_prev: FormState, formData: FormData): Promise<FormState> {
+  const user = await requireUser();
+  const parsed = DeleteSchema.safeParse({
+    factorSid: formData.get("factorSid"),
+    confirmLast: formData.get("confirmLast") ?? undefined,
+  });
+  if (!parsed.success) return { ok: false, message: "Unknown passkey." };
+  const { factorSid, confirmLast } = parsed.data;
+  try {
+    const passkeys = await listPasskeys(user.verifyIdentity);
+    if (!passkeys.some((p) => p.sid === factorSid)) return { ok: false, message: "That passkey no longer exists." };
+    if (passkeys.length === 1 && confirmLast !== "yes") {
+      return {
+        ok: false,
+        message: "This is your only passkey. Confirm that you understand you will not be able to sign in without it.",
+      };
+    }
+    await removePasskey(user.verifyIdentity, factorSid);
+  } catch (error) {
+    return failure("DeleteFactor", error);
+  }
+  revalidatePath(PAGE);
+  return { ok: true, message: "Passkey deleted." };
+}

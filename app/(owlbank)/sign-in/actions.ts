@@ -1,0 +1,66 @@
+"use server";
+/**
+ * Starting a sign-in. Finishing it is the "passkey" provider in lib/auth/config.ts, which
+ * learns who signed in only from the challenge Verify approved.
+ */
+import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/browser";
+import { z } from "zod";
+import { toE164 } from "@/lib/owlbank/phone";
+import { findUserByPhone } from "@/lib/owlbank/users";
+import {
+  createPasskeyChallenge,
+  describeVerifyError,
+  isVerifyError,
+  verifyErrorCode,
+  verifyErrorMessage,
+} from "@/lib/verify-client";
+
+export type SignInStart =
+  | { ok: true; optionsJSON: PublicKeyCredentialRequestOptionsJSON }
+  | { ok: false; errors?: { phone?: string[] }; message?: string };
+
+async function challenge(identity?: string): Promise<SignInStart> {
+  try {
+    const { optionsJSON } = await createPasskeyChallenge(identity ? { identity } : {});
+    return { ok: true, optionsJSON };
+  } catch (error) {
+    // A known number without a passkey gets the same prompt as an unknown one, so the
+    // form never tells a stranger whether a number banks here.
+    if (identity && isVerifyError(error, 60390, 60392)) return challenge();
+    console.error(`[sign-in] CreateChallenge failed: ${describeVerifyError(error)}`);
+    return { ok: false, message: verifyErrorMessage(verifyErrorCode(error)) };
+  }
+}
+
+/**
+ * A discoverable challenge: no user named, the authenticator offers every OwlBank passkey
+ * it holds. Used by autofill and by the "Sign in with Face ID" / "Use another device" buttons.
+ * Each call mints a new challenge, so two ceremonies at once (StrictMode, two tabs) don't
+ * trip over each other: Verify finds each by the value signed into clientDataJSON.
+ */
+export async function beginPasskeySignIn(): Promise<SignInStart> {
+  return challenge();
+}
+
+const PhoneSchema = z.object({
+  phone: z
+    .string()
+    .trim()
+    .min(1, "Enter your phone number, or use one of the passkey buttons.")
+    .transform((v, ctx) => {
+      const e164 = toE164(v);
+      if (!e164) {
+        ctx.addIssue({ code: "custom", message: "Enter a valid phone number, like (415) 555-0123." });
+        return z.NEVER;
+      }
+      return e164;
+    }),
+});
+
+/** A challenge limited to the passkeys of the account with this phone number. */
+export async function beginPhoneSignIn(formData: FormData): Promise<SignInStart> {
+  const parsed = PhoneSchema.safeParse({ phone: formData.get("phone") ?? "" });
+  if (!parsed.success) return { ok: false, errors: { phone: z.flattenError(parsed.error).fieldErrors.phone } };
+  const user = findUserByPhone(parsed.data.phone);
+  return challenge(user?.verifyIdentity);
+}

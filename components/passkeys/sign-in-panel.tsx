@@ -1,0 +1,200 @@
+"use client";
+/**
+ * Signing in, three ways, all ending in next-auth's "passkey" provider:
+ *  - autofill: the phone field offers saved passkeys (conditional mediation), armed on load;
+ *  - "Sign in with Face ID": a discoverable challenge, no phone number needed;
+ *  - "Use another device": the same, hinting the browser towards a phone or security key.
+ * Typing a phone number and pressing Continue limits the prompt to that account's passkeys.
+ */
+import {
+  type AuthenticationResponseJSON,
+  browserSupportsWebAuthnAutofill,
+  type PublicKeyCredentialRequestOptionsJSON,
+  startAuthentication,
+  WebAuthnAbortService,
+} from "@simplewebauthn/browser";
+import { useRouter } from "next/navigation";
+import { signIn } from "next-auth/react";
+import { useEffect, useRef, useState } from "react";
+import { beginPasskeySignIn, beginPhoneSignIn } from "@/app/(owlbank)/sign-in/actions";
+import { Button } from "@/components/ui/button";
+import { Field } from "@/components/ui/field";
+import { CeremonyStatus } from "@/components/ui/notice";
+import { authErrorMessage, ceremonyErrorMessage, isAbort, NO_WEBAUTHN_MESSAGE } from "./errors";
+import { useWebAuthnSupport } from "./use-webauthn-support";
+
+type Mode = "face-id" | "another-device" | "phone";
+
+type Status = { progress?: string; error?: string; phoneErrors?: string[] };
+
+/** WebAuthn L3 hints: steer the browser's chooser without restricting it. */
+const HINTS: Record<Mode, PublicKeyCredentialRequestOptionsJSON["hints"]> = {
+  "face-id": ["client-device"],
+  "another-device": ["hybrid", "security-key"],
+  phone: undefined,
+};
+
+export function SignInPanel() {
+  const router = useRouter();
+  const supported = useWebAuthnSupport();
+  const [status, setStatus] = useState<Status>({});
+  const [busy, setBusy] = useState<Mode | "autofill" | null>(null);
+  // Bumped to re-arm autofill after a button ceremony ends without signing in.
+  const [autofillRound, setAutofillRound] = useState(0);
+  const phoneRef = useRef<HTMLInputElement>(null);
+  // Exposed as data-autofill on the form, so tests (and curious developers) can tell when
+  // the browser holds a pending autofill request ("armed") or none will come ("ended").
+  const [autofill, setAutofill] = useState<"starting" | "armed" | "ended">("starting");
+  const rearmAutofill = () => {
+    setAutofill("starting");
+    setAutofillRound((n) => n + 1);
+  };
+
+  /** Hands the assertion to next-auth; true when a session was created. */
+  async function finish(credential: AuthenticationResponseJSON): Promise<boolean> {
+    setStatus({ progress: "Checking your passkey…" });
+    const result = await signIn("passkey", { credential: JSON.stringify(credential), redirect: false });
+    if (!result?.ok) {
+      setStatus({ error: authErrorMessage(result?.error) });
+      return false;
+    }
+    setStatus({ progress: "Signed in. Opening your accounts…" });
+    router.replace("/dashboard");
+    router.refresh();
+    return true;
+  }
+
+  // Autofill: one conditional request per round. Each run asks for a fresh challenge, so
+  // StrictMode's double effect just means a spare challenge that expires unused.
+  useEffect(() => {
+    let cancelled = false;
+    (async () => {
+      if (!(await browserSupportsWebAuthnAutofill())) return setAutofill("ended");
+      const started = await beginPasskeySignIn();
+      if (cancelled) return;
+      if (!started.ok) return setAutofill("ended");
+      let credential: AuthenticationResponseJSON;
+      setAutofill("armed");
+      try {
+        credential = await startAuthentication({ optionsJSON: started.optionsJSON, useBrowserAutofill: true });
+      } catch (error) {
+        // Silent on purpose: the customer never asked for this request. Aborts are ours (a
+        // button took over, the page is leaving), and some browsers reject a conditional
+        // request at once when the device holds no passkey for OwlBank. The buttons remain.
+        if (!isAbort(error)) console.info("Passkey autofill is unavailable:", error instanceof Error ? error.name : error);
+        return;
+      } finally {
+        if (!cancelled) setAutofill("ended");
+      }
+      if (cancelled) return;
+      setBusy("autofill");
+      const signedIn = await finish(credential);
+      setBusy(null);
+      if (!signedIn) rearmAutofill();
+    })();
+    return () => {
+      cancelled = true;
+      WebAuthnAbortService.cancelCeremony();
+    };
+    // finish() only closes over stable setters and the router.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [autofillRound]);
+
+  async function run(mode: Mode, start: () => Promise<Awaited<ReturnType<typeof beginPasskeySignIn>>>) {
+    if (!supported) {
+      setStatus({ error: NO_WEBAUTHN_MESSAGE });
+      return;
+    }
+    // Only one WebAuthn request can be pending: stop the autofill one first.
+    WebAuthnAbortService.cancelCeremony();
+    setBusy(mode);
+    setStatus({ progress: "Preparing a secure sign-in…" });
+    try {
+      const started = await start();
+      if (!started.ok) {
+        setStatus({ error: started.message, phoneErrors: started.errors?.phone });
+        if (started.errors?.phone) phoneRef.current?.focus();
+        return;
+      }
+      setStatus({
+        progress:
+          mode === "another-device"
+            ? "Scan the code with your phone, or insert your security key…"
+            : "Confirm with Face ID, Touch ID or your screen lock…",
+      });
+      let credential: AuthenticationResponseJSON;
+      try {
+        credential = await startAuthentication({ optionsJSON: { ...started.optionsJSON, hints: HINTS[mode] } });
+      } catch (error) {
+        const message = ceremonyErrorMessage(error, "sign-in");
+        setStatus(message ? { error: message } : {});
+        return;
+      }
+      if (await finish(credential)) return;
+    } finally {
+      setBusy(null);
+    }
+    // Not signed in: offer autofill again.
+    rearmAutofill();
+  }
+
+  const working = busy !== null;
+
+  return (
+    <div className="space-y-6">
+      <form
+        // POST, so a submit before hydration can never put the phone number in a URL.
+        method="post"
+        noValidate
+        data-autofill={autofill}
+        className="space-y-4"
+        onSubmit={(event) => {
+          event.preventDefault();
+          const data = new FormData(event.currentTarget);
+          void run("phone", () => beginPhoneSignIn(data));
+        }}
+      >
+        <Field
+          ref={phoneRef}
+          id="phone"
+          name="phone"
+          label="Phone number"
+          type="tel"
+          inputMode="tel"
+          // "webauthn" last: the browser offers saved passkeys in this field's autofill.
+          autoComplete="username webauthn"
+          placeholder="(415) 555-0123"
+          hint="Choose a saved passkey from the suggestions, or type your number."
+          errors={status.phoneErrors}
+        />
+        <Button type="submit" variant="secondary" className="w-full" busy={busy === "phone"} disabled={working && busy !== "phone"}>
+          Continue
+        </Button>
+      </form>
+
+      <div className="flex items-center gap-3 text-xs font-medium uppercase tracking-wider text-slate-400" aria-hidden="true">
+        <span className="h-px flex-1 bg-slate-200" />
+        or
+        <span className="h-px flex-1 bg-slate-200" />
+      </div>
+
+      <div className="space-y-3">
+        <Button className="w-full" busy={busy === "face-id"} disabled={working && busy !== "face-id"} onClick={() => run("face-id", beginPasskeySignIn)}>
+          Sign in with Face ID
+        </Button>
+        <Button
+          variant="secondary"
+          className="w-full"
+          busy={busy === "another-device"}
+          disabled={working && busy !== "another-device"}
+          onClick={() => run("another-device", beginPasskeySignIn)}
+        >
+          Use another device
+        </Button>
+        <p className="text-center text-sm text-slate-500">Face ID also means Touch ID, Windows Hello or your device&apos;s screen lock.</p>
+      </div>
+
+      <CeremonyStatus progress={status.progress} error={status.error ?? (supported ? null : NO_WEBAUTHN_MESSAGE)} />
+    </div>
+  );
+}

@@ -1,0 +1,297 @@
+/**
+ * Fixtures for OwlBank's browser journeys: Chrome's virtual authenticators (over CDP), a
+ * unique phone number per test, helpers that drive the real pages, and read-only access to
+ * the server's database for what the UI cannot show. Everything a test creates (users,
+ * pending sign-ups, Verify identities) is removed afterwards.
+ */
+import path from "node:path";
+import { type CDPSession, expect, type Page, test as base } from "@playwright/test";
+import Database from "better-sqlite3";
+import type twilio from "twilio";
+import { E2E_DATABASE_FILE } from "../helpers/env";
+import { verifyClient } from "../helpers/verify";
+
+export { expect };
+
+// ---------------------------------------------------------------------------------------------
+// Virtual authenticators
+
+/**
+ * `internal` is a platform authenticator (Face ID / Touch ID / Windows Hello); `usb` a security
+ * key and `cable` a phone over hybrid (caBLE): the two "Use another device" cases.
+ */
+export type Transport = "internal" | "usb" | "cable" | "nfc" | "ble";
+
+export type VirtualCredential = { credentialId: string; isResidentCredential: boolean; rpId?: string; userHandle?: string; signCount: number };
+
+/**
+ * One authenticator in Chrome's WebAuthn testing environment. With presence simulation on it
+ * answers every request at once, including an autofill (conditional) request about 250 ms
+ * after page load; turn it off around sign-out and before arming a button ceremony.
+ */
+export class VirtualAuthenticator {
+  constructor(
+    private readonly cdp: CDPSession,
+    readonly id: string,
+    readonly transport: Transport,
+  ) {}
+
+  /** Presence simulation: off leaves requests pending; a request pending when it is turned back on stays pending. */
+  setPresence(enabled: boolean) {
+    return this.cdp.send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId: this.id, enabled });
+  }
+
+  /** `false` makes the authenticator fail user verification: the browser reports NotAllowedError, like a cancelled prompt. */
+  setUserVerified(isUserVerified: boolean) {
+    return this.cdp.send("WebAuthn.setUserVerified", { authenticatorId: this.id, isUserVerified });
+  }
+
+  async credentials(): Promise<VirtualCredential[]> {
+    const { credentials } = await this.cdp.send("WebAuthn.getCredentials", { authenticatorId: this.id });
+    return credentials as VirtualCredential[];
+  }
+
+  remove() {
+    return this.cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId: this.id });
+  }
+}
+
+/** The page's WebAuthn testing environment: adds authenticators to it. */
+export class WebAuthnEnvironment {
+  private constructor(private readonly cdp: CDPSession) {}
+
+  static async enable(page: Page): Promise<WebAuthnEnvironment> {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("WebAuthn.enable", { enableUI: false });
+    return new WebAuthnEnvironment(cdp);
+  }
+
+  /**
+   * `synced` makes the authenticator report its passkeys as backup eligible and backed up
+   * (the BE/BS flags of a synced passkey provider); by default they are device-bound.
+   */
+  async add(
+    transport: Transport = "internal",
+    { presence = true, synced = false }: { presence?: boolean; synced?: boolean } = {},
+  ): Promise<VirtualAuthenticator> {
+    const { authenticatorId } = await this.cdp.send("WebAuthn.addVirtualAuthenticator", {
+      options: {
+        protocol: "ctap2",
+        transport,
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: presence,
+        ...(synced ? { defaultBackupEligibility: true, defaultBackupState: true } : {}),
+      },
+    });
+    return new VirtualAuthenticator(this.cdp, authenticatorId, transport);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phone numbers and the database
+
+/**
+ * North American numbers in the 555-01xx range reserved for fiction, across area codes
+ * that libphonenumber accepts, so parallel tests (and reruns) practically never collide.
+ */
+const AREA_CODES = ["415", "628", "510", "650", "408", "212", "646", "312", "617", "206", "303", "512"];
+
+export type TestPhone = {
+  /** As a customer types it: "(415) 555-0123". */
+  typed: string;
+  /** As OwlBank stores it. */
+  e164: string;
+  /** The ten national digits, for searching tables. */
+  digits: string;
+};
+
+function randomPhone(): TestPhone {
+  const area = AREA_CODES[Math.floor(Math.random() * AREA_CODES.length)];
+  const line = `01${String(Math.floor(Math.random() * 100)).padStart(2, "0")}`;
+  return { typed: `(${area}) 555-${line}`, e164: `+1${area}555${line}`, digits: `${area}555${line}` };
+}
+
+const databaseFile = () => path.resolve(E2E_DATABASE_FILE);
+
+/** A short-lived connection to the server's database; the server keeps writing to it (WAL). */
+export function withDb<T>(fn: (db: Database.Database) => T, { readonly = true } = {}): T {
+  const db = new Database(databaseFile(), { readonly, fileMustExist: true });
+  db.pragma("busy_timeout = 5000");
+  // Cleanup relies on ON DELETE CASCADE, which SQLite enforces per connection.
+  db.pragma("foreign_keys = ON");
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+export type UserRow = { id: string; phone_number: string; display_name: string; verify_identity: string; created_at: number };
+
+export const userByPhone = (e164: string) =>
+  withDb((db) => db.prepare("SELECT * FROM owlbank_users WHERE phone_number = ?").get(e164) as UserRow | undefined);
+
+export const pendingSignupsFor = (e164: string) =>
+  withDb((db) => db.prepare("SELECT * FROM owlbank_pending_signups WHERE phone_number = ?").all(e164) as { verify_identity: string }[]);
+
+/** Verify's factors for an identity, read straight from the tables (status, names, aaguid). */
+export const verifyFactorsOf = (identity: string) =>
+  withDb(
+    (db) =>
+      db
+        .prepare(
+          `SELECT f.sid, f.status, f.friendly_name FROM verify_factors f
+           JOIN verify_entities e ON e.sid = f.entity_sid WHERE e.identity = ? ORDER BY f.date_created`,
+        )
+        .all(identity) as { sid: string; status: string; friendly_name: string }[],
+  );
+
+export const verifyEntityExists = (identity: string) =>
+  withDb((db) => Boolean(db.prepare("SELECT 1 FROM verify_entities WHERE identity = ?").get(identity)));
+
+/** Every place in a `verify_*` table whose value contains one of `needles`. */
+export function findInVerifyTables(needles: string[]): { table: string; column: string }[] {
+  return withDb((db) => {
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'verify\\_%' ESCAPE '\\'")
+      .all() as { name: string }[];
+    expect(tables.length, "the database has Verify tables to scan").toBeGreaterThan(0);
+    const hits: { table: string; column: string }[] = [];
+    for (const { name } of tables) {
+      for (const row of db.prepare(`SELECT * FROM "${name}"`).iterate() as Iterable<Record<string, unknown>>) {
+        for (const [column, value] of Object.entries(row)) {
+          if (value === null || value === undefined) continue;
+          const text = Buffer.isBuffer(value) ? value.toString("latin1") : String(value);
+          if (needles.some((n) => text.includes(n))) hits.push({ table: name, column });
+        }
+      }
+    }
+    return hits;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verify, through the library (cleanup only)
+
+let owlbankService: string | undefined;
+
+/** The SID of the Service OwlBank created for itself in the e2e account (once it exists). */
+async function owlbankServiceSid(client: twilio.Twilio, rpId: string): Promise<string | undefined> {
+  owlbankService ??= (await client.verify.v2.services.list()).find(
+    (s) => s.friendlyName === "OwlBank" && (s.passkeys as { relying_party?: { id?: string } } | null)?.relying_party?.id === rpId,
+  )?.sid;
+  return owlbankService;
+}
+
+async function removeIdentity(client: twilio.Twilio, rpId: string, identity: string) {
+  const sid = await owlbankServiceSid(client, rpId);
+  if (!sid) return;
+  await client.verify.v2
+    .services(sid)
+    .entities(identity)
+    .remove()
+    .catch(() => undefined);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Journeys
+
+/** Opens an account through the sign-up page and waits for the dashboard. */
+export async function signUp(
+  page: Page,
+  phone: TestPhone,
+  { name = "Ana Silva", button = "Create account" }: { name?: string; button?: "Create account" | "Use another device" } = {},
+) {
+  await page.goto("/sign-up");
+  await page.getByLabel("Phone number").fill(phone.typed);
+  await page.getByLabel("Full name").fill(name);
+  await page.getByRole("button", { name: button, exact: true }).click();
+  await expect(page).toHaveURL(/\/dashboard$/, { timeout: 15_000 });
+  await expect(page.getByRole("heading", { level: 1 })).toContainText(`Welcome back, ${name.split(" ")[0]}`);
+}
+
+/**
+ * Signs out. Presence simulation goes off first: the sign-in page it lands on arms passkey
+ * autofill, which the authenticator would otherwise answer straight away.
+ */
+export async function signOut(page: Page, authenticator: VirtualAuthenticator) {
+  await authenticator.setPresence(false);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await autofillSettled(page);
+}
+
+/**
+ * Waits until the sign-in page's autofill request is settled: pending in the browser
+ * ("armed"), or refused at once ("ended", as Chrome does when no authenticator can serve
+ * conditional UI, e.g. a security key). Presence turned on after that does not answer a
+ * pending request (Chrome's virtual authenticator answers only requests that arrive while
+ * presence is on), so a following button click is what signs in. The grace period covers
+ * the step between the page's flag and the browser's request.
+ */
+export async function autofillSettled(page: Page) {
+  await expect(page.locator('form[data-autofill="armed"], form[data-autofill="ended"]')).toBeAttached();
+  await page.waitForTimeout(300);
+}
+
+/** The ceremony's message: inside <main>, because Next's route announcer is an alert too. */
+export const ceremonyAlert = (page: Page) => page.getByRole("main").getByRole("alert");
+
+type Fixtures = {
+  /** Chrome's WebAuthn testing environment for this page. */
+  webauthn: WebAuthnEnvironment;
+  /** A platform authenticator ("Face ID") with presence simulation on. */
+  authenticator: VirtualAuthenticator;
+  /** A fresh phone number; the account, sign-ups and Verify identity made with it are removed after the test. */
+  phone: TestPhone;
+  /** More fresh phone numbers, cleaned up the same way. */
+  newPhone: () => TestPhone;
+};
+
+// The fixture callback is named `provide`, not Playwright's usual `use`, so React's hook lint rule leaves it alone.
+export const test = base.extend<Fixtures>({
+  webauthn: async ({ page }, provide) => {
+    await provide(await WebAuthnEnvironment.enable(page));
+  },
+
+  authenticator: async ({ webauthn }, provide) => {
+    await provide(await webauthn.add("internal"));
+  },
+
+  newPhone: async ({ baseURL }, provide) => {
+    const issued: TestPhone[] = [];
+    await provide(() => {
+      let phone = randomPhone();
+      for (let i = 0; i < 20 && userByPhone(phone.e164); i++) phone = randomPhone();
+      issued.push(phone);
+      return phone;
+    });
+
+    const client = verifyClient(baseURL);
+    const rpId = new URL(baseURL!).hostname;
+    for (const phone of issued) {
+      const identities = withDb(
+        (db) => {
+          const found = db
+            .prepare(
+              `SELECT verify_identity AS identity FROM owlbank_users WHERE phone_number = ?
+               UNION SELECT verify_identity FROM owlbank_pending_signups WHERE phone_number = ?`,
+            )
+            .all(phone.e164, phone.e164) as { identity: string }[];
+          // Accounts and transactions go with the user (ON DELETE CASCADE).
+          db.prepare("DELETE FROM owlbank_users WHERE phone_number = ?").run(phone.e164);
+          db.prepare("DELETE FROM owlbank_pending_signups WHERE phone_number = ?").run(phone.e164);
+          return found.map((r) => r.identity);
+        },
+        { readonly: false },
+      );
+      for (const identity of identities) await removeIdentity(client, rpId, identity);
+    }
+  },
+
+  phone: async ({ newPhone }, provide) => {
+    await provide(newPhone());
+  },
+});

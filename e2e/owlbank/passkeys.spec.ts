@@ -1,0 +1,129 @@
+/**
+ * The security settings page: the customer's passkeys as Verify lists them, adding one,
+ * renaming and deleting, and the guard on deleting the last one.
+ */
+import { type Page } from "@playwright/test";
+import { ceremonyAlert, expect, signOut, signUp, test, userByPhone, verifyFactorsOf } from "./fixtures";
+
+const passkeyRows = (page: Page) => page.getByRole("list", { name: "Your passkeys" }).getByRole("listitem");
+
+test("lists the passkey with where it is stored, when it was created and last used", async ({ page, authenticator, phone }) => {
+  await signUp(page, phone, { name: "Mia Listed" });
+  await page.getByRole("link", { name: "Security" }).click();
+  await expect(page.getByRole("heading", { name: "Passkeys" })).toBeVisible();
+
+  await expect(passkeyRows(page)).toHaveCount(1);
+  const row = passkeyRows(page).first();
+  await expect(row.getByRole("heading", { name: "Mia Listed" })).toBeVisible();
+  // Chrome's virtual authenticator reports an all-zero AAGUID and no backup flags.
+  await expect(row).toContainText("Passkey provider not disclosed");
+  await expect(row).toContainText("Only on this device");
+  await expect(row).toContainText("Not used to sign in yet");
+
+  await signOut(page, authenticator);
+  await authenticator.setPresence(true);
+  await page.getByRole("button", { name: "Sign in with Face ID" }).click();
+  await expect(page).toHaveURL(/\/dashboard$/, { timeout: 15_000 });
+  await page.goto("/settings/security");
+  await expect(passkeyRows(page).first()).toContainText("Last used");
+});
+
+test("adds a second passkey, renames it and deletes it", async ({ page, webauthn, authenticator, phone }) => {
+  await signUp(page, phone, { name: "Ned Two" });
+  await page.goto("/settings/security");
+  await expect(passkeyRows(page)).toHaveCount(1);
+
+  // A second device: a synced passkey provider. The first authenticator leaves so Chrome
+  // cannot offer it (it holds an excluded credential).
+  await authenticator.remove();
+  const synced = await webauthn.add("internal", { synced: true });
+  await page.getByRole("button", { name: "Add a passkey" }).click();
+  await expect(page.getByRole("main").getByRole("status").filter({ hasText: "Passkey added." })).toBeVisible();
+  await expect(passkeyRows(page)).toHaveCount(2);
+  expect(await synced.credentials()).toHaveLength(1);
+  const second = passkeyRows(page).nth(1);
+  await expect(second).toContainText("Synced across your devices");
+
+  const identity = userByPhone(phone.e164)!.verify_identity;
+  expect(verifyFactorsOf(identity).filter((f) => f.status === "verified")).toHaveLength(2);
+
+  // Rename the new one.
+  await second.getByRole("button", { name: /^Rename/ }).click();
+  const nameField = second.getByLabel("Passkey name");
+  await nameField.fill("Work laptop");
+  await second.getByRole("button", { name: "Save" }).click();
+  await expect(passkeyRows(page).nth(1).getByRole("heading", { name: "Work laptop" })).toBeVisible();
+  expect(verifyFactorsOf(identity).map((f) => f.friendly_name)).toContain("Work laptop");
+
+  // An empty name is refused next to the field.
+  const renamed = passkeyRows(page).nth(1);
+  await renamed.getByRole("button", { name: "Rename Work laptop" }).click();
+  await renamed.getByLabel("Passkey name").fill("   ");
+  await renamed.getByRole("button", { name: "Save" }).click();
+  await expect(renamed.getByLabel("Passkey name")).toHaveAccessibleDescription(/Enter a name/);
+  await renamed.getByRole("button", { name: "Cancel" }).click();
+
+  // Delete it: one confirmation, no extra warning since another passkey remains.
+  await renamed.getByRole("button", { name: "Delete Work laptop" }).click();
+  await expect(renamed).not.toContainText("This is your only passkey");
+  await renamed.getByRole("button", { name: "Delete passkey" }).click();
+  await expect(passkeyRows(page)).toHaveCount(1);
+  await expect(passkeyRows(page).first().getByRole("heading", { name: "Ned Two" })).toBeVisible();
+  expect(verifyFactorsOf(identity).filter((f) => f.status === "verified")).toHaveLength(1);
+
+  // The deleted passkey can no longer sign in; the remaining one (on the removed device) is
+  // not here, so the synced authenticator has nothing OwlBank accepts.
+  await signOut(page, synced);
+  await synced.setPresence(true);
+  await page.getByRole("button", { name: "Sign in with Face ID" }).click();
+  await expect(ceremonyAlert(page)).toContainText("We don't recognise this passkey");
+  await expect(page).toHaveURL(/\/sign-in$/);
+});
+
+test("adding a passkey on a device that already holds one says so", async ({ page, authenticator, phone }) => {
+  void authenticator;
+  await signUp(page, phone, { name: "Ola Same" });
+  await page.goto("/settings/security");
+  await page.getByRole("button", { name: "Add a passkey" }).click();
+  await expect(ceremonyAlert(page)).toContainText("already holds one of your passkeys");
+  await expect(passkeyRows(page)).toHaveCount(1);
+});
+
+test("deleting the only passkey needs an explicit confirmation", async ({ page, authenticator, phone }) => {
+  void authenticator;
+  await signUp(page, phone, { name: "Pat Last" });
+  await page.goto("/settings/security");
+
+  const row = passkeyRows(page).first();
+  await row.getByRole("button", { name: "Delete Pat Last" }).click();
+  await expect(row).toContainText("This is your only passkey");
+  const confirm = row.getByRole("checkbox", { name: /I understand/ });
+  await expect(confirm).not.toBeChecked();
+
+  // Without the box ticked nothing is deleted.
+  await row.getByRole("button", { name: "Delete passkey" }).click();
+  await expect(passkeyRows(page)).toHaveCount(1);
+  const identity = userByPhone(phone.e164)!.verify_identity;
+  expect(verifyFactorsOf(identity).filter((f) => f.status === "verified")).toHaveLength(1);
+
+  await confirm.check();
+  await row.getByRole("button", { name: "Delete passkey" }).click();
+  await expect(page.getByRole("main").getByRole("status").filter({ hasText: "You have no passkeys" })).toBeVisible();
+  expect(verifyFactorsOf(identity).filter((f) => f.status === "verified")).toHaveLength(0);
+});
+
+test("the server refuses to delete the last passkey without the confirmation", async ({ page, authenticator, phone }) => {
+  void authenticator;
+  await signUp(page, phone, { name: "Quin Guard" });
+  await page.goto("/settings/security");
+  const row = passkeyRows(page).first();
+  await row.getByRole("button", { name: "Delete Quin Guard" }).click();
+  // Take away the browser-side guard, as a hand-made request would.
+  await row.getByRole("checkbox").evaluate((box: HTMLInputElement) => {
+    box.required = false;
+  });
+  await row.getByRole("button", { name: "Delete passkey" }).click();
+  await expect(row.getByRole("alert")).toContainText("This is your only passkey");
+  const identity = userByPhone(phone.e164)!.verify_identity;
+  expect(verifyFactorsOf(identity).filter((f) => f.status === "verified")).toHaveLength(1);
+});
