@@ -106,8 +106,11 @@ function loadConfig(env: NodeJS.ProcessEnv) {
   return {
     isProduction: e.NODE_ENV === "production",
     databaseFile,
-    /** True when this start generated the secrets file, so the credentials are printed once. */
-    secretsCreated: created,
+    /**
+     * True when this start generated the account credentials in use, so they are printed
+     * once. Credentials from the environment are the operator's and never printed.
+     */
+    printGeneratedCredentials: created && !e.VERIFY_ACCOUNT_SID && !e.VERIFY_AUTH_TOKEN,
     verifyAccount,
     challengeTtlMs: e.VERIFY_CHALLENGE_TTL_SECONDS * 1000,
     rateLimits: {

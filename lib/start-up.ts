@@ -5,7 +5,7 @@ import { ensureEmbeddedAccount } from "@/lib/verify/accounts";
 export function startUp(): void {
   const c = config();
   ensureEmbeddedAccount();
-  if (c.secretsCreated) {
+  if (c.printGeneratedCredentials) {
     // Printed once, on the start that generated them; afterwards they live in data/secrets.json.
     console.log(
       [
