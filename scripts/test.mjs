@@ -1,0 +1,180 @@
+#!/usr/bin/env node
+// `npm test`: every check the project has, in one command, in this order:
+//   lint → typecheck → unit/behaviour (Vitest) → production build → contract + e2e (Playwright).
+// Each step's output streams as it runs, and a failing step does not stop the next one, so one
+// run shows everything that is broken. The last line is always `N passed, M failed`, and the
+// exit code is non-zero when anything failed. Lint, typecheck and build count as one test each.
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { BROWSER_ENV, findChromium } from "../e2e/helpers/browser.mjs";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const resultsDir = path.join(root, "test-results");
+const vitestJson = path.join(resultsDir, "vitest.json");
+const playwrightJson = path.join(resultsDir, "playwright.json");
+
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
+const bin = (name) => path.join(root, "node_modules", ".bin", name);
+
+/** One line per step for the closing table. */
+const steps = [];
+let passed = 0;
+let failed = 0;
+
+function record(name, p, f, note = "") {
+  passed += p;
+  failed += f;
+  steps.push({ name, passed: p, failed: f, note });
+}
+
+function banner(text) {
+  console.log(`\n━━━ ${text} ━━━`);
+}
+
+/** Runs a command with inherited stdio; resolves to its exit code (1 if it could not start). */
+function run(command, args, extraEnv = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: "inherit" });
+    child.on("error", (error) => {
+      console.error(`Could not start ${command}: ${error.message}`);
+      resolve(1);
+    });
+    child.on("close", (code, signal) => resolve(signal ? 1 : (code ?? 1)));
+  });
+}
+
+function readJson(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A step that is one test: it passes when the command exits 0. */
+async function single(name, command, args) {
+  banner(name);
+  const started = Date.now();
+  const code = await run(command, args);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  record(name, code === 0 ? 1 : 0, code === 0 ? 0 : 1, code === 0 ? `${seconds}s` : `exit code ${code}, ${seconds}s`);
+  return code === 0;
+}
+
+/**
+ * Counts a test runner's results. A non-zero exit without any failed test (a crash, a suite
+ * that would not load, a server that did not start) still counts as one failure.
+ */
+function recordRunner(name, code, counts, missingNote) {
+  if (!counts) {
+    record(name, 0, 1, `${missingNote} (exit code ${code})`);
+    return;
+  }
+  const extraFailure = code !== 0 && counts.failed === 0 ? 1 : 0;
+  const note = extraFailure ? `exit code ${code} without a failed test` : counts.note;
+  record(name, counts.passed, counts.failed + extraFailure, note);
+}
+
+async function vitest() {
+  const name = "vitest";
+  banner(`${name} (unit and behaviour tests)`);
+  fs.rmSync(vitestJson, { force: true });
+  const code = await run(bin("vitest"), [
+    "run",
+    "--reporter=default",
+    "--reporter=json",
+    `--outputFile.json=${path.relative(root, vitestJson)}`,
+  ]);
+  const report = readJson(vitestJson);
+  const counts = report && {
+    passed: report.numPassedTests ?? 0,
+    // A file that fails to load has no failed test in it, but is one failure all the same.
+    failed:
+      (report.numFailedTests ?? 0) +
+      (report.testResults ?? []).filter((f) => f.status === "failed" && !f.assertionResults?.length).length,
+    note: report.numPendingTests || report.numTodoTests
+      ? `${(report.numPendingTests ?? 0) + (report.numTodoTests ?? 0)} skipped`
+      : "",
+  };
+  recordRunner(name, code, counts, "no JSON report");
+}
+
+function hasCommand(name) {
+  return spawnSync("sh", ["-c", `command -v ${name}`], { stdio: "ignore" }).status === 0;
+}
+
+/**
+ * Finds a Chromium for the browser specs, installing Debian's package when that is possible
+ * (root with apt-get: CI containers). Returns the path, or undefined after explaining what to run.
+ */
+async function ensureBrowser() {
+  banner("browser for the Playwright specs");
+  let found = findChromium();
+  if (!found) {
+    const isRoot = process.getuid?.() === 0;
+    if (isRoot && hasCommand("apt-get")) {
+      console.log("No Chromium found; installing Debian's chromium package (apt-get).");
+      const aptEnv = { DEBIAN_FRONTEND: "noninteractive" };
+      const updated = (await run("apt-get", ["update"], aptEnv)) === 0;
+      if (updated) await run("apt-get", ["install", "-y", "chromium"], aptEnv);
+      found = findChromium();
+    }
+  }
+  if (!found) {
+    console.error(
+      [
+        "No Chromium is available for Playwright. Install one, then run `npm test` again:",
+        "  npx playwright install chromium          (machines with internet access)",
+        "  sudo apt-get update && sudo apt-get install -y chromium   (Debian/Ubuntu)",
+        `or point ${BROWSER_ENV} at an existing Chromium/Chrome binary.`,
+      ].join("\n"),
+    );
+    return undefined;
+  }
+  console.log(`Using ${found.source === "playwright" ? "Playwright's" : found.source === "system" ? "the system" : `${BROWSER_ENV}'s`} Chromium: ${found.path}`);
+  return found.path;
+}
+
+async function playwright(browserPath) {
+  const name = "playwright";
+  banner(`${name} (contract and end-to-end tests)`);
+  fs.rmSync(playwrightJson, { force: true });
+  // --pass-with-no-tests: a project whose specs are not written yet must not fail the run.
+  const code = await run(bin("playwright"), ["test", "--pass-with-no-tests"], { [BROWSER_ENV]: browserPath });
+  const report = readJson(playwrightJson);
+  const stats = report?.stats;
+  const counts = stats && {
+    // Flaky tests passed on a retry; retries are off, but count them as passed if enabled.
+    passed: (stats.expected ?? 0) + (stats.flaky ?? 0),
+    failed: (stats.unexpected ?? 0) + (report.errors?.length ?? 0),
+    note: stats.skipped ? `${stats.skipped} skipped` : "",
+  };
+  recordRunner(name, code, counts, "no JSON report");
+}
+
+const started = Date.now();
+fs.mkdirSync(resultsDir, { recursive: true });
+
+await single("eslint", bin("eslint"), ["."]);
+await single("tsc", bin("tsc"), ["--noEmit"]);
+await vitest();
+const built = await single("next build", bin("next"), ["build"]);
+
+if (!built) {
+  // Serving an older build would test code that is not the code in front of us.
+  record("playwright", 0, 1, "not run: the production build failed");
+} else {
+  const browserPath = await ensureBrowser();
+  if (browserPath) await playwright(browserPath);
+  else record("playwright", 0, 1, "not run: no Chromium (see the message above)");
+}
+
+banner(`summary (${((Date.now() - started) / 1000).toFixed(0)}s)`);
+for (const s of steps) {
+  const status = s.failed ? "FAIL" : "ok  ";
+  console.log(`${status} ${s.name.padEnd(12)} ${String(s.passed).padStart(4)} passed ${String(s.failed).padStart(3)} failed${s.note ? `  (${s.note})` : ""}`);
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exitCode = failed > 0 ? 1 : 0;
