@@ -1,0 +1,20 @@
+/**
+ * Counters for the closing table of `npm run test:security`. Each test file appends JSON
+ * lines to `$SECURITY_METRICS_FILE` (set by scripts/security.mjs); run on its own, a file
+ * records nothing. Appends of one short line are atomic, so parallel files can share it.
+ */
+import fs from "node:fs";
+
+export type Metric =
+  | { kind: "fuzz"; requests: number; failures: number; seed: number; transport: "in-process" | "http" }
+  | { kind: "attack"; name: string; phase: "tried" | "refused" }
+  | { kind: "known-bug"; name: string }
+  /** `expected` winners: 1 for "exactly one wins", `contenders` for "all succeed", 0 for a counter race (winners = 1 when monotonic). */
+  | { kind: "race"; name: string; winners: number; contenders: number; expected: number }
+  | { kind: "crash"; round: number; acknowledged: number; lost: number; integrity: string; inFlight: number };
+
+export function record(metric: Metric): void {
+  const file = process.env.SECURITY_METRICS_FILE;
+  if (!file) return;
+  fs.appendFileSync(file, `${JSON.stringify(metric)}\n`);
+}

@@ -1,0 +1,157 @@
+/**
+ * The production server under test: `next start` on a free port, over a database file in a
+ * temporary directory, with credentials chosen here so the tests know them. It runs in its
+ * own process group and is stopped (or killed) by that group's id, never by name.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { basic } from "@/test/helpers/api";
+
+export const ROOT = path.resolve(import.meta.dirname, "../../..");
+
+export type Server = {
+  url: string;
+  port: number;
+  dir: string;
+  dbFile: string;
+  accountSid: string;
+  authToken: string;
+  /** `Basic …` for the embedded account. */
+  auth: string;
+  pid: number;
+  /** The server's stdout and stderr so far, for failure messages. */
+  output: () => string;
+  /** SIGTERM, then SIGKILL if it has not exited after a few seconds. */
+  stop: () => Promise<void>;
+  /** SIGKILL, at once: a crash. */
+  kill: () => Promise<void>;
+};
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function tempDir(prefix = "owlbank-security-"): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export type Credentials = { accountSid: string; authToken: string };
+
+export const newCredentials = (): Credentials => ({
+  accountSid: `AC${randomBytes(16).toString("hex")}`,
+  authToken: randomBytes(16).toString("hex"),
+});
+
+function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once("exit", () => resolve());
+  });
+}
+
+/** Process groups started here and not yet stopped: killed if this test process exits first. */
+const running = new Set<number>();
+process.once("exit", () => {
+  for (const pid of running) signalGroup(pid, "SIGKILL");
+});
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+  }
+}
+
+/**
+ * Starts `next start` and resolves once `/v2/Services` answers 200 with our credentials.
+ * `dir` and `credentials` are reused across restarts, so a restarted server opens the same
+ * database with the same account.
+ */
+export async function startServer(options: { dir?: string; credentials?: Credentials; env?: Record<string, string> } = {}): Promise<Server> {
+  if (!fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
+    throw new Error("No production build (.next/BUILD_ID): run `node_modules/.bin/next build` or `npm run test:security`");
+  }
+  const dir = options.dir ?? tempDir();
+  const dbFile = path.join(dir, "x.db");
+  const { accountSid, authToken } = options.credentials ?? newCredentials();
+  const port = await freePort();
+  const url = `http://localhost:${port}`;
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: process.env.HOME ?? dir,
+    NEXT_TELEMETRY_DISABLED: "1",
+    DATABASE_URL: `file:${dbFile}`,
+    VERIFY_ACCOUNT_SID: accountSid,
+    VERIFY_AUTH_TOKEN: authToken,
+    APP_URL: url,
+    NEXTAUTH_URL: url,
+    ...options.env,
+    NODE_ENV: "production",
+  };
+  const child = spawn(path.join(ROOT, "node_modules", ".bin", "next"), ["start", "-p", String(port)], {
+    cwd: ROOT,
+    env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const chunks: string[] = [];
+  const keep = (b: Buffer) => {
+    chunks.push(b.toString("utf8"));
+    if (chunks.length > 400) chunks.splice(0, chunks.length - 400);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const output = () => chunks.join("");
+  const pid = child.pid as number;
+  running.add(pid);
+  child.once("exit", () => running.delete(pid));
+
+  const stop = async () => {
+    signalGroup(pid, "SIGTERM");
+    const done = exited(child);
+    const timer = setTimeout(() => signalGroup(pid, "SIGKILL"), 5000);
+    await done;
+    clearTimeout(timer);
+  };
+  const kill = async () => {
+    signalGroup(pid, "SIGKILL");
+    await exited(child);
+  };
+
+  const auth = basic(accountSid, authToken);
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`next start exited early (${child.exitCode ?? child.signalCode}):\n${output()}`);
+    }
+    try {
+      const res = await fetch(`${url}/v2/Services?PageSize=1`, {
+        headers: { authorization: auth },
+        signal: AbortSignal.timeout(5000),
+      });
+      if (res.status === 200) break;
+      await res.arrayBuffer();
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) {
+      await kill();
+      throw new Error(`next start did not become ready within 90 s:\n${output()}`);
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  return { url, port, dir, dbFile, accountSid, authToken, auth, pid, output, stop, kill };
+}
