@@ -9,6 +9,25 @@ const nextConfig: NextConfig = {
   // `npm test` runs `tsc --noEmit` over the whole project (tests included) once; the build
   // would repeat that work on every run.
   typescript: { ignoreBuildErrors: true },
+  async headers() {
+    return [
+      {
+        source: "/:path*",
+        headers: [
+          { key: "X-Content-Type-Options", value: "nosniff" },
+          { key: "X-Frame-Options", value: "DENY" },
+          { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
+          { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
+          // Passkeys only for this origin, never for an embedding page; nothing else needed.
+          {
+            key: "Permissions-Policy",
+            value:
+              "publickey-credentials-get=(self), publickey-credentials-create=(self), camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+          },
+        ],
+      },
+    ];
+  },
 };
 
 export default nextConfig;
