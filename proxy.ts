@@ -6,8 +6,8 @@
  * (lib/owlbank/session.ts). Static headers are in next.config.ts.
  */
 import { type NextRequest, NextResponse } from "next/server";
-
-const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+import { isCrossSiteWrite } from "@/lib/cross-site";
+import { VerifyError, type VerifyErrorKind } from "@/lib/verify/errors";
 
 function contentSecurityPolicy(nonce: string, https: boolean): string {
   const dev = process.env.NODE_ENV === "development";
@@ -28,45 +28,38 @@ function contentSecurityPolicy(nonce: string, https: boolean): string {
   ].join("; ");
 }
 
-/**
- * A browser write from another site. `Sec-Fetch-Site` is sent by every current browser;
- * `Origin` covers older ones. Server-to-server callers (the twilio library) send neither.
- */
-function isCrossSite(request: NextRequest): boolean {
-  const site = request.headers.get("sec-fetch-site");
-  if (site === "cross-site") return true;
-  const origin = request.headers.get("origin");
-  if (!origin || origin === "null") return origin === "null";
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+const apiError = (kind: VerifyErrorKind, message: string) => {
+  const error = new VerifyError(kind, message);
+  return NextResponse.json(error.toBody(), { status: error.status });
+};
+
+/** Whether Next would fail to decode this path (it answers 500 before any route runs). */
+function undecodable(pathname: string): boolean {
   try {
-    return new URL(origin).host !== host;
+    decodeURIComponent(pathname);
+    return false;
   } catch {
     return true;
   }
 }
 
-function refuse(request: NextRequest): NextResponse {
-  if (request.nextUrl.pathname.startsWith("/v2/")) {
-    return NextResponse.json(
-      {
-        code: 20403,
-        message: "Cross-site requests are not allowed",
-        more_info: "https://www.twilio.com/docs/errors/20403",
-        status: 403,
-      },
-      { status: 403 },
-    );
-  }
-  return new NextResponse("Cross-site requests are not allowed", { status: 403 });
-}
-
 export function proxy(request: NextRequest) {
-  if (UNSAFE_METHODS.has(request.method) && isCrossSite(request)) return refuse(request);
+  const { pathname } = request.nextUrl;
+  const api = pathname === "/v2" || pathname.startsWith("/v2/");
+  if (isCrossSiteWrite(request)) {
+    return api
+      ? apiError("cross_site_request", "Cross-site requests are not allowed")
+      : new NextResponse("Cross-site requests are not allowed", { status: 403 });
+  }
+  if (api) {
+    return undecodable(pathname)
+      ? apiError("not_found", `The requested resource ${pathname} was not found`)
+      : NextResponse.next();
+  }
+
+  if (pathname.startsWith("/api/")) return NextResponse.next();
 
   const https = (request.headers.get("x-forwarded-proto") ?? request.nextUrl.protocol.replace(":", "")) === "https";
-  const isPage = !request.nextUrl.pathname.startsWith("/v2/") && !request.nextUrl.pathname.startsWith("/api/");
-  if (!isPage) return NextResponse.next();
-
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
   const csp = contentSecurityPolicy(nonce, https);
   // Next reads the policy from the request to put the nonce on its own scripts.
@@ -81,12 +74,16 @@ export function proxy(request: NextRequest) {
 export const config = {
   matcher: [
     {
-      // Everything but build assets, which carry no state and need no policy.
-      source: "/((?!_next/static|_next/image|favicon.ico|icon.svg).*)",
+      // Pages and their auth routes. Not build assets (no state, no policy needed), not the
+      // health check (the benchmark floor), and not /v2: the proxy layer buffers request
+      // bodies, which would defeat the API's early 413, and the API checks itself.
+      source: "/((?!_next/static|_next/image|favicon.ico|icon.svg|api/health|v2/|v2$).*)",
       missing: [
         { type: "header", key: "next-router-prefetch" },
         { type: "header", key: "purpose", value: "prefetch" },
       ],
     },
+    // /v2 paths Next would answer with a 500 (a bad percent-escape) reach the proxy.
+    "/v2/(.*%.*)",
   ],
 };

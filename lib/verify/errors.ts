@@ -8,6 +8,7 @@ const TABLE = {
   missing_parameter: { code: 20001, status: 400 },
   authentication_failed: { code: 20003, status: 401 },
   method_not_allowed: { code: 20004, status: 405 },
+  cross_site_request: { code: 20403, status: 403 },
   not_found: { code: 20404, status: 404 },
   too_many_requests: { code: 20429, status: 429 },
   invalid_page_token: { code: 21481, status: 400 },

@@ -5,6 +5,7 @@
  * `Request`, and nothing above it writes an error response.
  */
 import "server-only";
+import { isCrossSiteWrite } from "@/lib/cross-site";
 import { config } from "@/lib/env";
 import { clientAddress, RateLimiter } from "@/lib/rate-limit";
 import { authenticate } from "./accounts";
@@ -160,20 +161,22 @@ function basicUsername(header: string | null): string {
 }
 
 /**
- * Basic auth, with failures counted per client address and username so a token cannot be
- * guessed at speed, then the per-account request budget.
+ * Basic auth, then the per-account request budget. Failed attempts are counted per client
+ * address and username; past the limit further *failures* are answered 429 instead of 401.
+ * Valid credentials always pass: the address comes from a header a client can set, so a
+ * limit that also refused the right password would let anyone who knows an Account SID
+ * lock its real client out. (Guessing a 128-bit token is hopeless either way; the limit
+ * keeps floods of bad credentials from being answered at full speed.)
  */
 function authorise(request: Request): AccountSid {
   const { perAccount, authFailures } = rateLimiters();
   const header = request.headers.get("authorization");
-  const failureKey = `${clientAddress(request.headers)}|${basicUsername(header)}`;
-  const blocked = authFailures.check(failureKey);
-  if (!blocked.ok) tooManyRequests(blocked, "too many failed authentication attempts");
   let account: AccountSid;
   try {
     account = authenticate(header);
   } catch (error) {
-    authFailures.take(failureKey);
+    const verdict = authFailures.take(`${clientAddress(request.headers)}|${basicUsername(header)}`);
+    if (!verdict.ok) tooManyRequests(verdict, "too many failed authentication attempts");
     throw error;
   }
   const budget = perAccount.take(account);
@@ -183,6 +186,8 @@ function authorise(request: Request): AccountSid {
 
 async function run<P>(request: Request, context: RouteContext, handler: Handler<P>): Promise<Response> {
   try {
+    // A page on another site must not drive the API with credentials the browser cached.
+    if (isCrossSiteWrite(request)) fail("cross_site_request", "Cross-site requests are not allowed");
     const account = authorise(request);
     const params = (await context.params) as P;
     return await handler(buildRequest(request, account, params));

@@ -16,8 +16,12 @@ const cache = new Map<string, Verifier>();
 
 const b64 = (bytes: unknown) => Buffer.from(bytes as Uint8Array).toString("base64url");
 
-/** COSE public key → Node key and the hash its algorithm signs with. Throws on anything unsupported. */
-function importCoseKey(coseKey: Uint8Array): Verifier {
+/**
+ * COSE public key → Node key and the hash its algorithm signs with. Throws on anything
+ * unsupported or invalid (OpenSSL refuses an EC point that is not on the curve), so
+ * registration can refuse such a key instead of storing it.
+ */
+export function importCoseKey(coseKey: Uint8Array): Verifier {
   // The library's map type has per-key overloads; read it as the plain CBOR map it is.
   const key = decodeCredentialPublicKey(new Uint8Array(coseKey)) as unknown as Map<number, unknown>;
   const alg = key.get(cose.COSEKEYS.alg);
@@ -50,18 +54,19 @@ export function verifyAssertionSignature(input: {
   clientDataJSON: Uint8Array;
   signature: Uint8Array;
 }): boolean {
-  let verifier = cache.get(input.cacheKey);
-  if (!verifier) {
-    verifier = importCoseKey(input.publicKey);
-    if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
-    cache.set(input.cacheKey, verifier);
-  }
-  const clientDataHash = createHash("sha256").update(input.clientDataJSON).digest();
-  const signed = Buffer.concat([input.authenticatorData, clientDataHash]);
   try {
+    let verifier = cache.get(input.cacheKey);
+    if (!verifier) {
+      verifier = importCoseKey(input.publicKey);
+      if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
+      cache.set(input.cacheKey, verifier);
+    }
+    const clientDataHash = createHash("sha256").update(input.clientDataJSON).digest();
+    const signed = Buffer.concat([input.authenticatorData, clientDataHash]);
     return verify(verifier.hash, signed, verifier.key, input.signature);
   } catch {
-    // A malformed DER signature throws instead of returning false.
+    // A malformed DER signature throws instead of returning false; so would a stored key
+    // that cannot be imported (registration refuses those, but a signature must never 500).
     return false;
   }
 }

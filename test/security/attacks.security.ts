@@ -25,7 +25,7 @@ import {
   startRegistration,
   startSignIn,
 } from "@/test/helpers/verify";
-import { attack, expectRefusedWithoutWrites, expectTwilioError, knownBug, sqlite } from "./support/refusal";
+import { attack, expectRefusedWithoutWrites, expectTwilioError, sqlite } from "./support/refusal";
 import { diff, snapshot } from "./support/snapshot";
 
 let serviceSid: string;
@@ -347,20 +347,18 @@ async function registrationWithBrokenKey(sid: string, variant: "offCurve" | "oth
 }
 
 describe("credential public keys", () => {
-  // verify-registration.ts checks only the COSE `alg` label; for a "none" attestation nothing
-  // imports the key, so an unusable key is stored as a verified factor (and every later
-  // sign-in with it fails, see below). Known bug: it should be refused with 60385.
+  // A "none" attestation is verified by nothing but the key itself: registration must import
+  // the key (as sign-in will) and refuse one that is not usable (found by this suite).
   for (const variant of ["offCurve", "otherCurve"] as const) {
-    knownBug(`refuses a registration whose ES256 key is ${variant === "offCurve" ? "not a point on P-256" : "on another curve"} (60385)`, async () => {
+    attack(`refuses a registration whose ES256 key is ${variant === "offCurve" ? "not a point on P-256" : "on another curve"} (60385)`, async () => {
       const { credential } = await registrationWithBrokenKey(serviceSid, variant);
       await expectRefusedWithoutWrites(() => verifyFactor(serviceSid, credential), 60385, 400);
     });
   }
 
-  // lib/webauthn/signature.ts imports the stored key outside its try/catch, so a stored key
-  // node:crypto cannot import (stored by the bug above, or by an older version) makes every
-  // sign-in with that credential a 500. Known bug: it should be a refusal (60324).
-  knownBug("answers a sign-in whose stored key cannot be imported with a 4xx, not a 500", async () => {
+  // A stored key node:crypto cannot import (stored by an older version) must make a sign-in
+  // a refusal, not a 500 (found by this suite).
+  attack("answers a sign-in whose stored key cannot be imported with a 4xx, not a 500", async () => {
     const { credential, auth, identity } = await registrationWithBrokenKey(serviceSid, "offCurve");
     if ((await verifyFactor(serviceSid, credential)).status !== 200) {
       // Once the registration is refused, plant such a row the way an older version stored it.
@@ -544,12 +542,10 @@ describe("deletion mid-ceremony", () => {
 });
 
 describe("authentication lockout", () => {
-  // lib/verify/http.ts counts failed Basic-auth attempts per (X-Forwarded-For, username) and,
-  // past the limit, refuses that key with 429 even when the password is right. The address
-  // comes from a header the client chooses (Next only fills it in when it is absent), so
-  // anyone who knows the Account SID can lock out its real client (OwlBank calling its own
-  // /v2 from 127.0.0.1) for a minute at a time, repeatedly. Known bug, see the report.
-  knownBug("failed logins with a spoofed X-Forwarded-For do not lock the account's real client out", async () => {
+  // Failed Basic-auth attempts are counted per (X-Forwarded-For, username), a header the
+  // client chooses. Past the limit only further failures get 429: the right password always
+  // passes, so knowing an Account SID is not enough to lock its real client out.
+  attack("failed logins with a spoofed X-Forwarded-For do not lock the account's real client out", async () => {
     const { accountSid } = config().verifyAccount;
     const victimAddress = { "x-forwarded-for": "198.51.100.7" };
     const wrong = basic(accountSid, "0".repeat(32));

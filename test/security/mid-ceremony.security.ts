@@ -20,7 +20,7 @@ import {
   startRegistration,
   startSignIn,
 } from "@/test/helpers/verify";
-import { attack, expectTwilioError, knownBug, sqlite } from "./support/refusal";
+import { attack, expectTwilioError, sqlite } from "./support/refusal";
 import { expectUnchanged, type Snapshot, snapshot } from "./support/snapshot";
 
 /** The change to make at the next verification; synchronous, so it fits both kinds of verifier. */
@@ -182,7 +182,7 @@ describe("registration (P2)", () => {
       expectTwilioError(res, res.body.code, res.status);
     });
 
-    knownBug(`answers 60390 to a registration whose ${what} was deleted mid-verification (answers 60383)`, async () => {
+    attack(`answers 60390 to a registration whose ${what} was deleted mid-verification`, async () => {
       expectTwilioError(await deletedMidway(), 60390, 404);
     });
   }

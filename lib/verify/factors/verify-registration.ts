@@ -12,6 +12,7 @@ import { checkAuthData, parseAuthData } from "@/lib/webauthn/authenticator-data"
 import { parseClientData } from "@/lib/webauthn/client-data";
 import { decodeBase64Url, decodeBinary, toBase64Url } from "@/lib/webauthn/encoding";
 import { knownTransports } from "@/lib/webauthn/options";
+import { importCoseKey } from "@/lib/webauthn/signature";
 import { findEntityBySid } from "../entities/repository";
 import { fail } from "../errors";
 import { json, type VerifyRequest } from "../http";
@@ -84,6 +85,12 @@ export async function verifyFactor(req: VerifyRequest<{ serviceSid: string }>) {
   if (typeof alg !== "number" || !factor.algorithms.includes(alg)) {
     fail("invalid_public_key", `Public key algorithm ${String(alg)} was not offered; expected one of ${factor.algorithms.join(", ")}`);
   }
+  try {
+    // The key must be usable for sign-in: right curve, a point on it, a sane RSA modulus.
+    importCoseKey(authData.credentialPublicKey);
+  } catch (error) {
+    fail("invalid_public_key", `The credential public key is not usable: ${(error as Error).message}`);
+  }
   const credentialId = toBase64Url(authData.credentialID);
   for (const key of ["id", "rawId"] as const) {
     if (body[key] === undefined) continue;
@@ -150,7 +157,11 @@ export async function verifyFactor(req: VerifyRequest<{ serviceSid: string }>) {
     }
     throw error;
   }
-  if (!won) fail("illegal_factor_status", `Factor ${factor.sid} is already verified`);
+  if (!won) {
+    // Lost the guarded write: either a concurrent copy verified it, or it was deleted meanwhile.
+    if (!repo.findFactor(service.sid, factor.sid)) fail("factor_not_found", "The factor was deleted during verification");
+    fail("illegal_factor_status", `Factor ${factor.sid} is already verified`);
+  }
 
   const entity = findEntityBySid(service.sid, factor.entitySid);
   if (!entity) fail("factor_not_found", "The factor was deleted during verification");
