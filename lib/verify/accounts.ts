@@ -4,9 +4,9 @@
  */
 import "server-only";
 import { createHash, timingSafeEqual } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { accounts, apiKeys } from "@/db/schema/verify";
-import { db } from "@/lib/db";
+import { db, prepared } from "@/lib/db";
 import { config } from "@/lib/env";
 import { fail } from "./errors";
 import { type AccountSid, isSid } from "./sid";
@@ -63,6 +63,12 @@ export function ensureEmbeddedAccount(): void {
   provisioned = databaseFile;
 }
 
+/** Every /v2 request authenticates: these lookups run once per request. */
+const statements = prepared((d) => ({
+  account: d.select().from(accounts).where(eq(accounts.sid, sql.placeholder("sid"))).prepare(),
+  apiKey: d.select().from(apiKeys).where(eq(apiKeys.sid, sql.placeholder("sid"))).prepare(),
+}));
+
 function authError(): never {
   return fail("authentication_failed", "Authenticate");
 }
@@ -82,10 +88,10 @@ export function authenticate(header: string | null): AccountSid {
   const password = decoded.slice(colon + 1);
 
   if (isSid("AC", username)) {
-    const row = db().select().from(accounts).where(eq(accounts.sid, username)).get();
+    const row = statements().account.get({ sid: username });
     if (row && sameHash(row.authTokenHash, password)) return row.sid as AccountSid;
   } else if (isSid("SK", username)) {
-    const row = db().select().from(apiKeys).where(eq(apiKeys.sid, username)).get();
+    const row = statements().apiKey.get({ sid: username });
     if (row && sameHash(row.secretHash, password)) return row.accountSid as AccountSid;
   }
   return authError();

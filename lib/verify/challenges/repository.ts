@@ -2,9 +2,9 @@
  * Challenge persistence. Every function takes the Service SID first.
  */
 import "server-only";
-import { and, asc, desc, eq, gt, is, lte, type SQL, TransactionRollbackError } from "drizzle-orm";
+import { and, asc, desc, eq, gt, is, lte, type SQL, sql, TransactionRollbackError } from "drizzle-orm";
 import { type ChallengeRow, challenges, factors } from "@/db/schema/verify";
-import { db } from "@/lib/db";
+import { db, prepared } from "@/lib/db";
 import type { Order } from "../paging";
 
 export { challenges as challengesTable };
@@ -13,12 +13,51 @@ export function insertChallenge(row: ChallengeRow): void {
   db().insert(challenges).values(row).run();
 }
 
-export function findChallengeByValue(serviceSid: string, challenge: string): ChallengeRow | undefined {
-  return db()
+const p = sql.placeholder;
+/** `set()` takes SQL, not a bare placeholder. */
+const value = (name: string) => sql`${p(name)}`;
+
+/** ApproveChallenge's lookup and its two guarded writes: the sign-in hot path. */
+const statements = prepared((d) => ({
+  byValue: d
     .select()
     .from(challenges)
-    .where(and(eq(challenges.serviceSid, serviceSid), eq(challenges.challenge, challenge)))
-    .get();
+    .where(and(eq(challenges.serviceSid, p("serviceSid")), eq(challenges.challenge, p("challenge"))))
+    .prepare(),
+  markApproved: d
+    .update(challenges)
+    .set({
+      status: "approved",
+      entitySid: value("entitySid"),
+      factorSid: value("factorSid"),
+      dateResponded: value("now"),
+      dateUpdated: value("now"),
+    })
+    .where(
+      and(
+        eq(challenges.serviceSid, p("serviceSid")),
+        eq(challenges.sid, p("challengeSid")),
+        eq(challenges.status, "pending"),
+        gt(challenges.expirationDate, p("now")),
+      ),
+    )
+    .prepare(),
+  advanceCounter: d
+    .update(factors)
+    .set({ counter: value("newCounter"), dateLastApproved: value("now") })
+    .where(
+      and(
+        eq(factors.serviceSid, p("serviceSid")),
+        eq(factors.sid, p("factorSid")),
+        eq(factors.status, "verified"),
+        eq(factors.counter, p("storedCounter")),
+      ),
+    )
+    .prepare(),
+}));
+
+export function findChallengeByValue(serviceSid: string, challenge: string): ChallengeRow | undefined {
+  return statements().byValue.get({ serviceSid, challenge });
 }
 
 export function findEntityChallenge(serviceSid: string, entitySid: string, sid: string): ChallengeRow | undefined {
@@ -80,34 +119,12 @@ export function approve(a: Approval): "approved" | "lost_challenge" | "lost_fact
 }
 
 function approveOrRollback(a: Approval): "approved" | "lost_challenge" {
+  const { markApproved, advanceCounter } = statements();
+  // The prepared statements run on the same connection, so they are inside `tx`.
   return db().transaction((tx) => {
-    const challenge = tx
-      .update(challenges)
-      .set({ status: "approved", entitySid: a.entitySid, factorSid: a.factorSid, dateResponded: a.now, dateUpdated: a.now })
-      .where(
-        and(
-          eq(challenges.serviceSid, a.serviceSid),
-          eq(challenges.sid, a.challengeSid),
-          eq(challenges.status, "pending"),
-          gt(challenges.expirationDate, a.now),
-        ),
-      )
-      .run();
-    if (challenge.changes !== 1) return "lost_challenge";
-    const factor = tx
-      .update(factors)
-      .set({ counter: a.newCounter, dateLastApproved: a.now })
-      .where(
-        and(
-          eq(factors.serviceSid, a.serviceSid),
-          eq(factors.sid, a.factorSid),
-          eq(factors.status, "verified"),
-          eq(factors.counter, a.storedCounter),
-        ),
-      )
-      .run();
+    if (markApproved.run(a).changes !== 1) return "lost_challenge";
     // The factor was deleted or its counter moved since the signature was checked.
-    if (factor.changes !== 1) tx.rollback();
+    if (advanceCounter.run(a).changes !== 1) tx.rollback();
     return "approved";
   }, { behavior: "immediate" });
 }

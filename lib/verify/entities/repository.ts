@@ -2,27 +2,32 @@
  * Entity persistence. Functions take the Service SID first: there is no unscoped lookup.
  */
 import "server-only";
-import { and, asc, desc, eq, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, type SQL, sql } from "drizzle-orm";
 import { type EntityRow, entities } from "@/db/schema/verify";
-import { db } from "@/lib/db";
+import { db, prepared } from "@/lib/db";
 import type { Order } from "../paging";
 
 export { entities as entitiesTable };
 
-export function findEntity(serviceSid: string, identity: string): EntityRow | undefined {
-  return db()
+const statements = prepared((d) => ({
+  byIdentity: d
     .select()
     .from(entities)
-    .where(and(eq(entities.serviceSid, serviceSid), eq(entities.identity, identity)))
-    .get();
+    .where(and(eq(entities.serviceSid, sql.placeholder("serviceSid")), eq(entities.identity, sql.placeholder("identity"))))
+    .prepare(),
+  bySid: d
+    .select()
+    .from(entities)
+    .where(and(eq(entities.serviceSid, sql.placeholder("serviceSid")), eq(entities.sid, sql.placeholder("sid"))))
+    .prepare(),
+}));
+
+export function findEntity(serviceSid: string, identity: string): EntityRow | undefined {
+  return statements().byIdentity.get({ serviceSid, identity });
 }
 
 export function findEntityBySid(serviceSid: string, entitySid: string): EntityRow | undefined {
-  return db()
-    .select()
-    .from(entities)
-    .where(and(eq(entities.serviceSid, serviceSid), eq(entities.sid, entitySid)))
-    .get();
+  return statements().bySid.get({ serviceSid, sid: entitySid });
 }
 
 /** Inserts unless the identity exists; returns whether this call created it. */

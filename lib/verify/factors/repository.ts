@@ -2,19 +2,25 @@
  * Factor persistence. Every function takes the Service SID first.
  */
 import "server-only";
-import { and, asc, desc, eq, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, type SQL, sql } from "drizzle-orm";
 import { type FactorRow, factors } from "@/db/schema/verify";
-import { db } from "@/lib/db";
+import { db, prepared } from "@/lib/db";
 import type { Order } from "../paging";
 
 export { factors as factorsTable };
 
+const inService = (column: typeof factors.sid | typeof factors.challenge | typeof factors.credentialId) =>
+  and(eq(factors.serviceSid, sql.placeholder("serviceSid")), eq(column, sql.placeholder("value")));
+
+/** The lookups every VerifyFactor and ApproveChallenge makes. */
+const statements = prepared((d) => ({
+  bySid: d.select().from(factors).where(inService(factors.sid)).prepare(),
+  byChallenge: d.select().from(factors).where(inService(factors.challenge)).prepare(),
+  byCredential: d.select().from(factors).where(inService(factors.credentialId)).prepare(),
+}));
+
 export function findFactor(serviceSid: string, factorSid: string): FactorRow | undefined {
-  return db()
-    .select()
-    .from(factors)
-    .where(and(eq(factors.serviceSid, serviceSid), eq(factors.sid, factorSid)))
-    .get();
+  return statements().bySid.get({ serviceSid, value: factorSid });
 }
 
 export function findEntityFactor(serviceSid: string, entitySid: string, factorSid: string): FactorRow | undefined {
@@ -26,19 +32,11 @@ export function findEntityFactor(serviceSid: string, entitySid: string, factorSi
 }
 
 export function findFactorByChallenge(serviceSid: string, challenge: string): FactorRow | undefined {
-  return db()
-    .select()
-    .from(factors)
-    .where(and(eq(factors.serviceSid, serviceSid), eq(factors.challenge, challenge)))
-    .get();
+  return statements().byChallenge.get({ serviceSid, value: challenge });
 }
 
 export function findFactorByCredential(serviceSid: string, credentialId: string): FactorRow | undefined {
-  return db()
-    .select()
-    .from(factors)
-    .where(and(eq(factors.serviceSid, serviceSid), eq(factors.credentialId, credentialId)))
-    .get();
+  return statements().byCredential.get({ serviceSid, value: credentialId });
 }
 
 export function verifiedFactors(serviceSid: string, entitySid: string): FactorRow[] {

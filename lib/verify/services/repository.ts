@@ -3,19 +3,23 @@
  * to the caller, a Service that does not exist (spec 2).
  */
 import "server-only";
-import { and, asc, desc, eq, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, type SQL, sql } from "drizzle-orm";
 import { type ServiceRow, services } from "@/db/schema/verify";
 
 export { services as servicesTable };
-import { db } from "@/lib/db";
+import { db, prepared } from "@/lib/db";
 import type { Order } from "../paging";
 
-export function findService(accountSid: string, serviceSid: string): ServiceRow | undefined {
-  return db()
+const statements = prepared((d) => ({
+  find: d
     .select()
     .from(services)
-    .where(and(eq(services.accountSid, accountSid), eq(services.sid, serviceSid)))
-    .get();
+    .where(and(eq(services.accountSid, sql.placeholder("accountSid")), eq(services.sid, sql.placeholder("sid"))))
+    .prepare(),
+}));
+
+export function findService(accountSid: string, serviceSid: string): ServiceRow | undefined {
+  return statements().find.get({ accountSid, sid: serviceSid });
 }
 
 export function insertService(row: ServiceRow): void {
