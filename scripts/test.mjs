@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: every check the project has, in one command, in this order:
-//   lint → typecheck → unit/behaviour (Vitest) → production build → contract + e2e (Playwright).
+//   lint → typecheck → unit/behaviour (Vitest) → production build → security suite
+//   → contract + e2e (Playwright) → benchmark smoke run.
 // Each step's output streams as it runs, and a failing step does not stop the next one, so one
 // run shows everything that is broken. The last line is always `N passed, M failed`, and the
 // exit code is non-zero when anything failed. Lint, typecheck and build count as one test each.
@@ -42,6 +43,30 @@ function run(command, args, extraEnv = {}) {
       resolve(1);
     });
     child.on("close", (code, signal) => resolve(signal ? 1 : (code ?? 1)));
+  });
+}
+
+/**
+ * A step that is a suite of its own (scripts/security.mjs, the benchmark smoke run): its
+ * output streams through, and its own closing `N passed, M failed` line is counted.
+ */
+function suite(name, command, args) {
+  banner(name);
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, env, stdio: ["ignore", "pipe", "inherit"] });
+    let tail = "";
+    child.stdout.on("data", (chunk) => {
+      process.stdout.write(chunk);
+      tail = (tail + chunk.toString("utf8")).slice(-4096);
+    });
+    const finish = (code) => {
+      const lines = tail.trim().split("\n");
+      const m = /^(\d+) passed, (\d+) failed/.exec(lines.at(-1) ?? "");
+      recordRunner(name, code, m && { passed: Number(m[1]), failed: Number(m[2]), note: "" }, "no summary line");
+      resolve(code === 0);
+    };
+    child.on("error", () => finish(1));
+    child.on("close", (code, signal) => finish(signal ? 1 : (code ?? 1)));
   });
 }
 
@@ -164,11 +189,15 @@ const built = await single("next build", bin("next"), ["build"]);
 
 if (!built) {
   // Serving an older build would test code that is not the code in front of us.
+  record("security", 0, 1, "not run: the production build failed");
   record("playwright", 0, 1, "not run: the production build failed");
 } else {
+  await suite("security", process.execPath, [path.join(root, "scripts", "security.mjs")]);
   const browserPath = await ensureBrowser();
   if (browserPath) await playwright(browserPath);
   else record("playwright", 0, 1, "not run: no Chromium (see the message above)");
+  // A few seconds per endpoint so the benchmark never rots; it asserts no speed.
+  await suite("bench smoke", bin("tsx"), [path.join(root, "bench", "run.ts"), "--smoke"]);
 }
 
 banner(`summary (${((Date.now() - started) / 1000).toFixed(0)}s)`);

@@ -1,0 +1,165 @@
+/**
+ * Load measurements of the /v2 API. Every ApproveChallenge and VerifyFactor request is a
+ * real, valid, single-use ceremony: factors and challenges are created and their responses
+ * signed by the test suite's software authenticator before the clock starts, and each
+ * prepared body is sent exactly once.
+ */
+import { randomUUID } from "node:crypto";
+import autocannon from "autocannon";
+import { SoftwareAuthenticator } from "../test/helpers/authenticator";
+import type { Server } from "./server";
+
+export type Measurement = {
+  requests: number;
+  successes: number;
+  seconds: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  max: number;
+  non2xx: number;
+  errors: number;
+};
+
+export const CONNECTIONS = 50;
+
+function auth(server: Server) {
+  return `Basic ${Buffer.from(`${server.accountSid}:${server.authToken}`).toString("base64")}`;
+}
+
+async function call(server: Server, method: string, path: string, body?: unknown, form = false) {
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers: {
+      authorization: auth(server),
+      ...(body === undefined ? {} : { "content-type": form ? "application/x-www-form-urlencoded" : "application/json" }),
+    },
+    body: body === undefined ? undefined : form ? new URLSearchParams(body as Record<string, string>) : JSON.stringify(body),
+  });
+  const json = (await response.json()) as Record<string, unknown>;
+  if (!response.ok) throw new Error(`${method} ${path} → ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** Runs `work` over `items` with a bounded number in flight. */
+async function pool<T, R>(items: T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(size, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await work(items[i]);
+      }
+    }),
+  );
+  return results;
+}
+
+export async function createService(server: Server): Promise<string> {
+  const { hostname, origin } = new URL(server.url);
+  const service = await call(
+    server,
+    "POST",
+    "/v2/Services",
+    {
+      FriendlyName: "Bench",
+      "Passkeys.RelyingParty.Id": hostname,
+      "Passkeys.RelyingParty.Name": "Bench",
+      "Passkeys.RelyingParty.Origins": origin,
+      "Passkeys.AuthenticatorAttachment": "any",
+      "Passkeys.DiscoverableCredentials": "preferred",
+      "Passkeys.UserVerification": "preferred",
+    },
+    true,
+  );
+  return service.sid as string;
+}
+
+/** `count` VerifyFactor bodies, each for its own pending factor. */
+export async function prepareRegistrations(server: Server, serviceSid: string, count: number): Promise<string[]> {
+  const authenticator = new SoftwareAuthenticator({ alg: "ES256" });
+  const origin = new URL(server.url).origin;
+  return pool(Array.from({ length: count }), 16, async () => {
+    const factor = await call(server, "POST", `/v2/Services/${serviceSid}/Passkeys/Factors`, {
+      friendly_name: "Bench passkey",
+      identity: randomUUID(),
+    });
+    return JSON.stringify(await authenticator.register(factor.options, { origin }));
+  });
+}
+
+/**
+ * `count` ApproveChallenge bodies for one user's passkey. The authenticator reports a zero
+ * counter, as synced passkeys do, so the prepared assertions stay valid in any order.
+ */
+export async function prepareAssertions(server: Server, serviceSid: string, count: number): Promise<string[]> {
+  const authenticator = new SoftwareAuthenticator({ alg: "ES256", counterStep: 0, backupEligible: true, backedUp: true });
+  const origin = new URL(server.url).origin;
+  const identity = randomUUID();
+  const factor = await call(server, "POST", `/v2/Services/${serviceSid}/Passkeys/Factors`, {
+    friendly_name: "Bench passkey",
+    identity,
+  });
+  await call(server, "POST", `/v2/Services/${serviceSid}/Passkeys/VerifyFactor`, await authenticator.register(factor.options, { origin }));
+  return pool(Array.from({ length: count }), 16, async () => {
+    const challenge = await call(server, "POST", `/v2/Services/${serviceSid}/Passkeys/Challenges`, { identity });
+    return JSON.stringify(await authenticator.authenticate(challenge.options, { origin }));
+  });
+}
+
+type Load = {
+  method: "GET" | "POST";
+  path: string;
+  /** Bodies sent once each, in order: the run ends when they are used up. */
+  bodies?: string[];
+  /** A fresh body per request, for duration-based runs. */
+  body?: () => string;
+  seconds?: number;
+  /** Whether a response counts as a success (beyond its status). */
+  success?: (status: number, body: string) => boolean;
+};
+
+export async function measure(server: Server, load: Load): Promise<Measurement> {
+  let successes = 0;
+  let used = 0;
+  const isSuccess = load.success ?? ((status: number) => status >= 200 && status < 300);
+  const result = await autocannon({
+    url: server.url,
+    connections: CONNECTIONS,
+    ...(load.bodies ? { amount: load.bodies.length } : { duration: load.seconds ?? 5 }),
+    requests: [
+      {
+        method: load.method,
+        path: load.path,
+        headers: {
+          authorization: auth(server),
+          ...(load.method === "POST" ? { "content-type": "application/json" } : {}),
+        },
+        setupRequest: (request: autocannon.Request) => {
+          if (load.bodies) return { ...request, body: load.bodies[used++ % load.bodies.length] };
+          if (load.body) return { ...request, body: load.body() };
+          return request;
+        },
+        onResponse: (status: number, body: string) => {
+          if (isSuccess(status, body)) successes += 1;
+        },
+      },
+    ],
+  });
+  const seconds = result.duration;
+  return {
+    requests: result.requests.total,
+    successes,
+    seconds,
+    rps: successes / seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+export const approved = (status: number, body: string) => status === 200 && body.includes('"status":"approved"');
+export const verified = (status: number, body: string) => status === 200 && body.includes('"status":"verified"');

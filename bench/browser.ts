@@ -1,0 +1,85 @@
+/**
+ * Browser-side figures on the production build: the JavaScript the sign-in page ships
+ * (gzip) and the time from a click on "Sign in with Face ID" to the dashboard, with
+ * Chrome's virtual authenticator answering the passkey prompt.
+ */
+import { gzipSync } from "node:zlib";
+import { type CDPSession, chromium, type Page } from "@playwright/test";
+import { findChromium } from "../e2e/helpers/browser.mjs";
+
+export type BrowserFigures = { signInJsGzipBytes: number; clickToDashboardMs: number[] };
+
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Every script the page loads, gzipped the way a server would send it. */
+async function scriptBytes(page: Page, url: string): Promise<number> {
+  const bodies: Promise<Buffer>[] = [];
+  page.on("response", (response) => {
+    if (response.request().resourceType() === "script") bodies.push(response.body());
+  });
+  await page.goto(url, { waitUntil: "networkidle" });
+  const all = await Promise.all(bodies);
+  return all.reduce((sum, body) => sum + gzipSync(body, { level: 9 }).length, 0);
+}
+
+const presence = (cdp: CDPSession, authenticatorId: string, enabled: boolean) =>
+  cdp.send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId, enabled });
+
+export async function measureBrowser(baseUrl: string, samples: number): Promise<BrowserFigures> {
+  const found = findChromium();
+  if (!found) throw new Error("No Chromium found: install Debian's chromium (apt-get install -y chromium)");
+  const browser = await chromium.launch({ executablePath: found.path, args: ARGS });
+  try {
+    const context = await browser.newContext({ baseURL: baseUrl });
+    const signInJsGzipBytes = await scriptBytes(await context.newPage(), "/sign-in");
+
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("WebAuthn.enable", { enableUI: false });
+    const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+      options: {
+        protocol: "ctap2",
+        transport: "internal",
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      },
+    });
+
+    await page.goto("/sign-up");
+    await page.getByLabel("Phone number").fill(`+1 415 555 01${String(Math.floor(Math.random() * 100)).padStart(2, "0")}`);
+    await page.getByLabel("Full name").fill("Bench Owl");
+    await page.getByRole("button", { name: "Create account", exact: true }).click();
+    await page.waitForURL(/\/dashboard$/, { timeout: 30_000 });
+
+    const clickToDashboardMs: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      // With presence on, the authenticator would answer the sign-in page's autofill request
+      // by itself; off until that request is pending, so the click is what signs in.
+      await presence(cdp, authenticatorId, false);
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await page.waitForURL(/\/sign-in$/);
+      await page.locator('form[data-autofill="armed"], form[data-autofill="ended"]').waitFor({ state: "attached" });
+      await page.waitForTimeout(300);
+      await presence(cdp, authenticatorId, true);
+
+      const started = performance.now();
+      await page.getByRole("button", { name: "Sign in with Face ID" }).click();
+      await page.getByRole("heading", { level: 1, name: /Welcome back/ }).waitFor({ timeout: 30_000 });
+      clickToDashboardMs.push(performance.now() - started);
+    }
+    return { signInJsGzipBytes, clickToDashboardMs };
+  } finally {
+    await browser.close();
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * `npm run bench`: how fast a ceremony is, as ratios against the framework's own floor
+ * measured in the same run on the same machine (this machine is shared and noisy).
+ *
+ * `--smoke` runs every measurement once, briefly, so CI keeps the benchmark working without
+ * asserting any speed.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import { approved, CONNECTIONS, createService, type Measurement, measure, prepareAssertions, prepareRegistrations, verified } from "./api";
+import { measureBrowser, type BrowserFigures } from "./browser";
+import { chart } from "./chart";
+import { ensureBuild, startServer } from "./server";
+
+const smoke = process.argv.includes("--smoke");
+const ROUNDS = smoke ? 1 : 3;
+const SECONDS = smoke ? 2 : 5;
+/** Prepared ceremonies per round: enough for several seconds of load at the rates seen here. */
+const CEREMONIES = smoke ? 300 : 3000;
+const PORT = Number(process.env.BENCH_PORT ?? 3290);
+
+type Summary = { median: number; min: number; max: number };
+type Endpoint = {
+  name: string;
+  rounds: Measurement[];
+  rps: Summary;
+  p50: number;
+  p99: number;
+  max: number;
+};
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const summarise = (xs: number[]): Summary => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
+
+function endpoint(name: string, rounds: Measurement[]): Endpoint {
+  return {
+    name,
+    rounds,
+    rps: summarise(rounds.map((r) => r.rps)),
+    p50: median(rounds.map((r) => r.p50)),
+    p99: median(rounds.map((r) => r.p99)),
+    max: Math.max(...rounds.map((r) => r.max)),
+  };
+}
+
+async function main() {
+  ensureBuild();
+  // The per-account limit protects production; here it would measure the limiter, not the work.
+  const server = await startServer(PORT, { VERIFY_RATE_LIMIT_PER_MINUTE: "100000000" });
+  const endpoints: Endpoint[] = [];
+  let browser: BrowserFigures | undefined;
+  try {
+    const serviceSid = await createService(server);
+    const base = `/v2/Services/${serviceSid}`;
+    const identity = randomUUID();
+
+    console.log("Warming up…");
+    await measure(server, { method: "GET", path: "/api/health", seconds: 1 });
+    await measure(server, { method: "POST", path: `${base}/Passkeys/ApproveChallenge`, bodies: await prepareAssertions(server, serviceSid, 200), success: approved });
+    await measure(server, { method: "POST", path: `${base}/Passkeys/VerifyFactor`, bodies: await prepareRegistrations(server, serviceSid, 200), success: verified });
+
+    const rounds: Record<string, Measurement[]> = { floor: [], approve: [], verify: [], challenges: [], factors: [] };
+    for (let round = 1; round <= ROUNDS; round++) {
+      console.log(`Round ${round}/${ROUNDS}: preparing ${CEREMONIES} signed assertions and ${CEREMONIES} attestations…`);
+      const assertions = await prepareAssertions(server, serviceSid, CEREMONIES);
+      const registrations = await prepareRegistrations(server, serviceSid, CEREMONIES);
+      rounds.floor.push(await measure(server, { method: "GET", path: "/api/health", seconds: SECONDS }));
+      rounds.approve.push(await measure(server, { method: "POST", path: `${base}/Passkeys/ApproveChallenge`, bodies: assertions, success: approved }));
+      rounds.verify.push(await measure(server, { method: "POST", path: `${base}/Passkeys/VerifyFactor`, bodies: registrations, success: verified }));
+      rounds.challenges.push(await measure(server, { method: "POST", path: `${base}/Passkeys/Challenges`, body: () => "{}", seconds: SECONDS }));
+      rounds.factors.push(
+        await measure(server, {
+          method: "POST",
+          path: `${base}/Passkeys/Factors`,
+          body: () => JSON.stringify({ friendly_name: "Bench passkey", identity }),
+          seconds: SECONDS,
+        }),
+      );
+    }
+    endpoints.push(
+      endpoint("Floor (GET /api/health)", rounds.floor),
+      endpoint("ApproveChallenge", rounds.approve),
+      endpoint("VerifyFactor", rounds.verify),
+      endpoint("Challenges create", rounds.challenges),
+      endpoint("Passkeys Factors create", rounds.factors),
+    );
+    browser = await measureBrowser(server.url, smoke ? 3 : 20);
+  } finally {
+    await server.stop();
+  }
+  report(endpoints, browser);
+  return sanity(endpoints, browser);
+}
+
+/**
+ * What must hold for the numbers to mean anything (never a speed): every endpoint answered
+ * with real successes and no transport errors, and the browser journey completed. Printed as
+ * the `N passed, M failed` line `npm test` counts for the smoke run.
+ */
+function sanity(endpoints: Endpoint[], browser: BrowserFigures | undefined): boolean {
+  const checks = [
+    ...endpoints.map((e) => ({ what: `${e.name}: successes and no errors`, ok: e.rounds.every((r) => r.successes > 0 && r.errors === 0) })),
+    { what: "browser journey measured", ok: Boolean(browser && browser.signInJsGzipBytes > 0 && browser.clickToDashboardMs.length > 0) },
+  ];
+  for (const c of checks.filter((c) => !c.ok)) console.log(`FAIL ${c.what}`);
+  const passed = checks.filter((c) => c.ok).length;
+  console.log(`${passed} passed, ${checks.length - passed} failed`);
+  return passed === checks.length;
+}
+
+function report(endpoints: Endpoint[], browser: BrowserFigures | undefined) {
+  const floor = endpoints[0];
+  const byName = (n: string) => endpoints.find((e) => e.name === n) as Endpoint;
+  const ratio = (e: Endpoint) => e.rps.median / floor.rps.median;
+  const targets = [
+    { what: "ApproveChallenge throughput / floor", value: ratio(byName("ApproveChallenge")), target: ">= 0.8", ok: ratio(byName("ApproveChallenge")) >= 0.8 },
+    { what: "VerifyFactor throughput / floor", value: ratio(byName("VerifyFactor")), target: ">= 0.7", ok: ratio(byName("VerifyFactor")) >= 0.7 },
+    { what: "ApproveChallenge p99 / floor p99", value: byName("ApproveChallenge").p99 / floor.p99, target: "<= 1.5", ok: byName("ApproveChallenge").p99 / floor.p99 <= 1.5 },
+  ];
+  const machine = {
+    cpus: os.availableParallelism(),
+    cpuModel: os.cpus()[0]?.model ?? "unknown",
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+  };
+  const date = new Date().toISOString().slice(0, 10);
+  const lines = [
+    `# Benchmark ${date}${smoke ? " (smoke run: not a measurement)" : ""}`,
+    "",
+    `Machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}. ` +
+      `${CONNECTIONS} connections, load generator in the same machine, ${ROUNDS} round(s); medians with [min–max].`,
+    "",
+    "| Endpoint | Successes/s (median [min–max]) | × floor | p50 ms | p99 ms | max ms |",
+    "|---|---|---|---|---|---|",
+    ...endpoints.map(
+      (e) =>
+        `| ${e.name} | ${e.rps.median.toFixed(0)} [${e.rps.min.toFixed(0)}–${e.rps.max.toFixed(0)}] | ${ratio(e).toFixed(2)} | ${e.p50} | ${e.p99} | ${e.max} |`,
+    ),
+    "",
+    "| Target | Value | Goal | Met |",
+    "|---|---|---|---|",
+    ...targets.map((t) => `| ${t.what} | ${t.value.toFixed(2)} | ${t.target} | ${t.ok ? "yes" : "no"} |`),
+  ];
+  if (browser) {
+    lines.push(
+      `| Sign-in page JavaScript (gzip) | ${(browser.signInJsGzipBytes / 1024).toFixed(1)} KB | <= 120 KB | ${browser.signInJsGzipBytes <= 120 * 1024 ? "yes" : "no"} |`,
+      `| Click "Sign in with Face ID" → dashboard (median of ${browser.clickToDashboardMs.length}) | ${median(browser.clickToDashboardMs).toFixed(0)} ms | <= 300 ms | ${median(browser.clickToDashboardMs) <= 300 ? "yes" : "no"} |`,
+    );
+  }
+  lines.push(
+    "",
+    "What the ratios mean:",
+    "- Floor: the same load on a route that reads nothing: what Next's router costs per request here.",
+    "- ApproveChallenge / floor: the share of the floor left after a full assertion check (client data, RP ID hash, flags, counter, ECDSA verify) and one guarded SQLite transaction with an fsync.",
+    "- VerifyFactor / floor: the same for registration: CBOR decoding of the attestation, COSE key parsing, and the insert of a credential.",
+    "- The gap to the floor is spent on signature verification, JSON parsing of the credential body, and SQLite's write with synchronous=FULL.",
+  );
+  const markdown = `${lines.join("\n")}\n`;
+  console.log(`\n${markdown}`);
+  if (smoke) return;
+  const dir = path.join("bench", "results");
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `${date}.md`), markdown);
+  fs.writeFileSync(path.join(dir, `${date}.json`), `${JSON.stringify({ date, machine, connections: CONNECTIONS, rounds: ROUNDS, endpoints, targets, browser }, null, 2)}\n`);
+  fs.writeFileSync(path.join(dir, `${date}.svg`), chart(endpoints.map((e) => ({ name: e.name, rps: e.rps.median, p99: e.p99 }))));
+  console.log(`Wrote ${dir}/${date}.{md,json,svg}`);
+}
+
+main().then(
+  (ok) => process.exit(ok ? 0 : 1),
+  (error) => {
+    console.error(error);
+    console.log("0 passed, 1 failed");
+    process.exit(1);
+  },
+);
