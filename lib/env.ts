@@ -12,6 +12,35 @@ const accountSid = z.string().regex(/^AC[0-9a-fA-F]{32}$/, "must be AC followed 
 const hex32 = z.string().regex(/^[0-9a-fA-F]{32}$/, "must be 32 hex digits");
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
+/** "1"/"true" or "0"/"false"; z.coerce.boolean would read "0" as true. */
+const flag = optional(z.enum(["0", "1", "true", "false"])).transform((v) => v === "1" || v === "true");
+
+/**
+ * A comma-separated list of web origins (scheme://host[:port], https except for localhost),
+ * normalised by URL and without duplicates.
+ */
+const relatedOrigins = z.string().transform((value, ctx) => {
+  const origins: string[] = [];
+  for (const item of value.split(",").map((s) => s.trim()).filter(Boolean)) {
+    let url: URL;
+    try {
+      url = new URL(item);
+    } catch {
+      ctx.addIssue({ code: "custom", message: `"${item}" is not a URL` });
+      return z.NEVER;
+    }
+    if (url.origin !== item.replace(/\/$/, "")) {
+      ctx.addIssue({ code: "custom", message: `"${item}" must be an origin (scheme://host[:port]) with no path` });
+      return z.NEVER;
+    }
+    if (url.protocol !== "https:" && url.hostname !== "localhost") {
+      ctx.addIssue({ code: "custom", message: `"${item}" must use https` });
+      return z.NEVER;
+    }
+    if (!origins.includes(url.origin)) origins.push(url.origin);
+  }
+  return origins;
+});
 
 const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -37,6 +66,27 @@ const EnvSchema = z.object({
   VERIFY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60_000),
   /** Failed Basic-auth attempts per minute per client address and username before 429. */
   AUTH_FAILURE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  /**
+   * Other origins that may use OwlBank's passkeys (WebAuthn related origins), comma-separated.
+   * Served at /.well-known/webauthn and added to the Verify Service's origins.
+   */
+  WEBAUTHN_RELATED_ORIGINS: optional(relatedOrigins),
+  /** How long a passkey approval lets the customer change passkeys or their phone number. */
+  OWLBANK_STEP_UP_MAX_AGE_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
+  /** Where one-time codes go: "auto" = Twilio Verify SMS with Twilio credentials, else the local outbox. */
+  OWLBANK_CODE_DELIVERY: z.enum(["auto", "outbox", "twilio"]).default("auto"),
+  /** Serve the local outbox page (/dev/outbox) in production too; development always does. */
+  OWLBANK_DEV_OUTBOX: flag,
+  /** Passkey sign-ins started per minute per client address (autofill starts one per page view). */
+  OWLBANK_SIGN_IN_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  /** Sign-ups started per minute per client address. */
+  OWLBANK_SIGN_UP_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  /** Sign-ins and sign-ups started per minute for one phone number. */
+  OWLBANK_PHONE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  /** One-time codes sent per hour to one phone number. */
+  OWLBANK_CODE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(5),
+  /** Recovery and phone-change requests (codes asked for and codes tried) per hour per client address. */
+  OWLBANK_RECOVERY_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(60),
 });
 
 type Secrets = {
@@ -121,6 +171,26 @@ function loadConfig(env: NodeJS.ProcessEnv) {
       url: appUrl.origin,
       origin: appUrl.origin,
       rpId: appUrl.hostname,
+      /**
+       * Every origin allowed to use the relying party: this one first, then the related ones.
+       * /.well-known/webauthn and the Verify Service's origins are both built from it.
+       */
+      origins: [appUrl.origin, ...(e.WEBAUTHN_RELATED_ORIGINS ?? []).filter((o) => o !== appUrl.origin)],
+    },
+    owlbank: {
+      stepUpMaxAgeMs: e.OWLBANK_STEP_UP_MAX_AGE_MINUTES * 60_000,
+      /** "twilio" sends codes by SMS through Twilio Verify; "outbox" keeps them on this server. */
+      codeDelivery:
+        e.OWLBANK_CODE_DELIVERY === "auto" ? (twilioCloud ? ("twilio" as const) : ("outbox" as const)) : e.OWLBANK_CODE_DELIVERY,
+      /** Whether /dev/outbox exists: always in development, in production only when asked for. */
+      devOutbox: e.NODE_ENV !== "production" || e.OWLBANK_DEV_OUTBOX,
+      rateLimits: {
+        signInPerMinute: e.OWLBANK_SIGN_IN_LIMIT_PER_MINUTE,
+        signUpPerMinute: e.OWLBANK_SIGN_UP_LIMIT_PER_MINUTE,
+        phonePerMinute: e.OWLBANK_PHONE_LIMIT_PER_MINUTE,
+        codesPerHour: e.OWLBANK_CODE_LIMIT_PER_HOUR,
+        recoveryPerHour: e.OWLBANK_RECOVERY_LIMIT_PER_HOUR,
+      },
     },
     /** How OwlBank reaches Verify: the real cloud, or this app's own /v2 API. */
     verifyClient: twilioCloud

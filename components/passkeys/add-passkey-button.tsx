@@ -1,7 +1,8 @@
 "use client";
 /**
- * "Add a passkey" for the signed-in customer: Create Factor for their identity → the
- * browser creates the passkey → Verify Factor (server action, checked against the session).
+ * "Add a passkey" for the signed-in customer: a passkey approval first if the last one is
+ * not recent (step-up) → Create Factor for their identity → the browser creates the passkey
+ * → Verify Factor (server action, checked against the session).
  */
 import { startRegistration } from "@simplewebauthn/browser";
 import { useRouter } from "next/navigation";
@@ -10,6 +11,7 @@ import { beginAddPasskey, finishAddPasskey } from "@/app/(owlbank)/(signed-in)/s
 import { Button } from "@/components/ui/button";
 import { CeremonyStatus } from "@/components/ui/notice";
 import { ceremonyErrorMessage, NO_WEBAUTHN_MESSAGE } from "./errors";
+import { withStepUp } from "./step-up";
 import { useWebAuthnSupport } from "./use-webauthn-support";
 
 type Status = { progress?: string; error?: string; success?: string };
@@ -23,7 +25,7 @@ export function AddPasskeyButton() {
   async function add() {
     if (!supported) return setStatus({ error: NO_WEBAUTHN_MESSAGE });
     setStatus({ progress: "Preparing…" });
-    const started = await beginAddPasskey();
+    const started = await withStepUp(() => beginAddPasskey(), (progress) => setStatus({ progress }));
     if (!started.ok) return setStatus({ error: started.message });
 
     setStatus({ progress: "Follow your device's prompt to create a passkey…" });

@@ -6,7 +6,11 @@
 import type { AuthErrorKey } from "@/lib/auth/errors";
 import { GENERIC_VERIFY_MESSAGE, verifyErrorMessage } from "@/lib/verify-client/messages";
 
-export type Ceremony = "sign-up" | "sign-in" | "add-passkey";
+/**
+ * Which ceremony failed: "step-up" confirms a sensitive change, "approve" a transfer, and
+ * "recovery" creates the new passkey after a one-time code.
+ */
+export type Ceremony = "sign-up" | "sign-in" | "add-passkey" | "step-up" | "approve" | "recovery";
 
 export const NO_WEBAUTHN_MESSAGE =
   "This browser can't use passkeys. Please update it, or use a recent version of Safari, Chrome, Edge or Firefox.";
@@ -34,9 +38,14 @@ export function ceremonyErrorMessage(error: unknown, ceremony: Ceremony): string
     if (ceremony === "sign-in") {
       return "No passkey was used. The request was cancelled or timed out, or this device has no OwlBank passkey. Try again, or use another device.";
     }
+    if (ceremony === "step-up") return "No passkey was used, so nothing was changed. You can try again.";
+    if (ceremony === "approve") return "No passkey was used, so nothing was sent. You can approve again, or change the details.";
     return "The passkey prompt was closed before a passkey was saved, so nothing was created. You can try again.";
   }
   if (name === "InvalidStateError" || code === "ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED") {
+    if (ceremony === "recovery") {
+      return "This device already holds a passkey for your account: use it to sign in, or choose “Use another device”.";
+    }
     return ceremony === "sign-up"
       ? "This device already has a passkey for an OwlBank account. Sign in instead, or choose “Use another device”."
       : "This device or password manager already holds one of your passkeys. Choose a different one to add.";
@@ -60,6 +69,8 @@ const AUTH_MESSAGES: Record<Exclude<AuthErrorKey, `verify_${number}`>, string> =
   no_pending_signup: "This sign-up was already finished or cancelled. Please start again.",
   signup_expired: "Setting up your passkey took too long. Please start again.",
   phone_taken: "An account with this phone number already exists. Sign in instead.",
+  no_pending_recovery: "This recovery was already finished or has expired. Please ask for a new code.",
+  recovery_expired: "Creating your new passkey took too long. Please ask for a new code.",
 };
 
 /** The message for the `error` that next-auth's signIn() resolved with. */

@@ -1,7 +1,8 @@
 "use client";
 /**
  * The customer's passkeys, each with rename and delete. Deleting the only passkey locks
- * the customer out, so it needs an explicit, server-checked confirmation.
+ * the customer out, so it needs an explicit, server-checked confirmation; deleting any needs
+ * a recent passkey approval, and afterwards the browser is told the credential is gone.
  */
 import { useActionState, useState } from "react";
 import { deletePasskey, type FormState, renamePasskey } from "@/app/(owlbank)/(signed-in)/settings/security/actions";
@@ -9,6 +10,8 @@ import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { LocalTime } from "@/components/ui/local-time";
 import { CeremonyStatus } from "@/components/ui/notice";
+import { signalUnknownCredential } from "./signals";
+import { withStepUp } from "./step-up";
 
 export type PasskeyRow = {
   sid: string;
@@ -49,7 +52,14 @@ function PasskeyItem({ passkey, isLast }: { passkey: PasskeyRow; isLast: boolean
     if (result.ok) setMode("view");
     return result;
   }, {});
-  const [deleteState, deleteAction, deleting] = useActionState(deletePasskey, {});
+  const [progress, setProgress] = useState<string | null>(null);
+  const [deleteState, deleteAction, deleting] = useActionState(async (prev: FormState, formData: FormData): Promise<FormState> => {
+    const result = await withStepUp(() => deletePasskey(prev, formData), setProgress);
+    setProgress(null);
+    // The passkey manager may keep offering a deleted passkey; tell it this one is gone.
+    if (result.ok && "unknownCredential" in result) await signalUnknownCredential(result.unknownCredential);
+    return result;
+  }, {});
   const headingId = `passkey-${passkey.sid}`;
 
   return (
@@ -123,7 +133,7 @@ function PasskeyItem({ passkey, isLast }: { passkey: PasskeyRow; isLast: boolean
           ) : (
             <p className="text-sm text-slate-600">You won&apos;t be able to sign in with it any more. It stays in your password manager until you remove it there.</p>
           )}
-          <CeremonyStatus error={deleteState.ok === false ? deleteState.message : null} />
+          <CeremonyStatus progress={deleting ? progress : null} error={deleteState.ok === false ? deleteState.message : null} />
           <div className="flex gap-2">
             <Button type="submit" size="sm" variant="danger" busy={deleting}>
               Delete passkey

@@ -13,14 +13,18 @@ import {
   startAuthentication,
   WebAuthnAbortService,
 } from "@simplewebauthn/browser";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { signIn } from "next-auth/react";
 import { useEffect, useRef, useState } from "react";
+import { acceptedCredentials } from "@/app/(owlbank)/(signed-in)/settings/security/actions";
 import { beginPasskeySignIn, beginPhoneSignIn } from "@/app/(owlbank)/sign-in/actions";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { CeremonyStatus } from "@/components/ui/notice";
 import { authErrorMessage, ceremonyErrorMessage, isAbort, NO_WEBAUTHN_MESSAGE } from "./errors";
+import { rememberSignInDevice } from "./offer-here";
+import { signalAllAcceptedCredentials } from "./signals";
 import { useWebAuthnSupport } from "./use-webauthn-support";
 
 type Mode = "face-id" | "another-device" | "phone";
@@ -59,6 +63,11 @@ export function SignInPanel() {
       return false;
     }
     setStatus({ progress: "Signed in. Opening your accounts…" });
+    // A passkey from another device (phone, security key): the dashboard offers one here.
+    rememberSignInDevice(credential.authenticatorAttachment);
+    // Let the passkey manager drop passkeys OwlBank no longer accepts. Not awaited: a hint
+    // must never hold up the sign-in.
+    void acceptedCredentials().then(signalAllAcceptedCredentials, () => undefined);
     router.replace("/dashboard");
     router.refresh();
     return true;
@@ -193,6 +202,12 @@ export function SignInPanel() {
         </Button>
         <p className="text-center text-sm text-slate-500">Face ID also means Touch ID, Windows Hello or your device&apos;s screen lock.</p>
       </div>
+
+      <p className="text-center text-sm">
+        <Link href="/recover" className="font-semibold text-brand-800 underline underline-offset-2">
+          Lost your passkey?
+        </Link>
+      </p>
 
       <CeremonyStatus progress={status.progress} error={status.error ?? (supported ? null : NO_WEBAUTHN_MESSAGE)} />
     </div>

@@ -2,7 +2,7 @@
  * OwlBank's own tables. The phone number lives here and only here: Verify knows a user
  * solely by `verifyIdentity`, a random UUID.
  */
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const users = sqliteTable("owlbank_users", {
   id: text("id").primaryKey(),
@@ -12,6 +12,16 @@ export const users = sqliteTable("owlbank_users", {
   /** The Verify Entity identity: a random UUID, never derived from personal data. */
   verifyIdentity: text("verify_identity").notNull().unique(),
   createdAt: integer("created_at", { mode: "number" }).notNull(),
+  /**
+   * When Verify last accepted one of this user's passkeys (sign-in, approval, or a new
+   * passkey). Changing passkeys or the phone number needs this to be recent (step-up).
+   */
+  lastPasskeyAt: integer("last_passkey_at", { mode: "number" }),
+  /**
+   * The WebAuthn user handle (`user.id`, base64url) Verify gave this user's passkeys, as the
+   * Signal API needs it. Learnt from creation options or an approved assertion; null until then.
+   */
+  webauthnUserId: text("webauthn_user_id"),
 });
 
 /**
@@ -24,6 +34,8 @@ export const pendingSignups = sqliteTable("owlbank_pending_signups", {
   displayName: text("display_name").notNull(),
   verifyIdentity: text("verify_identity").notNull(),
   expiresAt: integer("expires_at", { mode: "number" }).notNull(),
+  /** `user.id` from the creation options, carried over to the user row. */
+  webauthnUserId: text("webauthn_user_id"),
 });
 
 export const bankAccounts = sqliteTable(
@@ -55,4 +67,116 @@ export const transactions = sqliteTable(
   (t) => [index("owlbank_transactions_account").on(t.accountId, t.createdAt)],
 );
 
+/**
+ * Which WebAuthn credential backs each of a user's Verify factors. Verify never returns the
+ * credential id, but the Signal API speaks only in credential ids, so OwlBank remembers the id
+ * Verify accepted at registration (or at a sign-in, for passkeys made before this table).
+ */
+export const passkeyCredentials = sqliteTable(
+  "owlbank_passkey_credentials",
+  {
+    factorSid: text("factor_sid").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** base64url, as the browser reports `credential.id`. */
+    credentialId: text("credential_id").notNull(),
+    createdAt: integer("created_at", { mode: "number" }).notNull(),
+  },
+  (t) => [index("owlbank_passkey_credentials_user").on(t.userId)],
+);
+
+/**
+ * A transfer waiting for, or past, its passkey approval. The challenge is created for the
+ * user's identity when the draft is made, and `digest` binds it to exactly these details.
+ */
+export const transfers = sqliteTable(
+  "owlbank_transfers",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    fromAccountId: text("from_account_id")
+      .notNull()
+      .references(() => bankAccounts.id, { onDelete: "cascade" }),
+    payee: text("payee").notNull(),
+    /** Positive integer cents leaving `fromAccountId`. */
+    amountCents: integer("amount_cents", { mode: "number" }).notNull(),
+    memo: text("memo").notNull(),
+    status: text("status", { enum: ["draft", "executed", "refused"] }).notNull(),
+    /** Why a draft was refused, for the record (never shown raw). */
+    refusedReason: text("refused_reason"),
+    /** The Verify challenge that must approve this draft; one challenge, one draft. */
+    challengeSid: text("challenge_sid").notNull().unique(),
+    challengeExpiresAt: integer("challenge_expires_at", { mode: "number" }).notNull(),
+    /** HMAC over the draft's details and challenge SID, taken when the challenge was issued. */
+    digest: text("digest").notNull(),
+    createdAt: integer("created_at", { mode: "number" }).notNull(),
+    executedAt: integer("executed_at", { mode: "number" }),
+  },
+  (t) => [index("owlbank_transfers_user").on(t.userId, t.createdAt)],
+);
+
+/**
+ * Step-up challenges in flight: a challenge counts as a step-up only if OwlBank issued it as
+ * one, for this user, so a sign-in or transfer approval cannot be replayed as a step-up.
+ */
+export const stepUpChallenges = sqliteTable("owlbank_step_up_challenges", {
+  challengeSid: text("challenge_sid").primaryKey(),
+  userId: text("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  expiresAt: integer("expires_at", { mode: "number" }).notNull(),
+});
+
+/**
+ * A recovery that passed its one-time code and waits for the new passkey. Created only after
+ * the code was accepted; the factor SID it names is handed only to that browser.
+ */
+export const pendingRecoveries = sqliteTable("owlbank_pending_recoveries", {
+  factorSid: text("factor_sid").primaryKey(),
+  userId: text("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  expiresAt: integer("expires_at", { mode: "number" }).notNull(),
+});
+
+/**
+ * One-time codes of the local outbox, stored as HMAC-SHA256 (keyed by a server secret) of
+ * purpose, number and code, never the code. One active code per number and purpose.
+ */
+export const oneTimeCodes = sqliteTable(
+  "owlbank_one_time_codes",
+  {
+    id: text("id").primaryKey(),
+    purpose: text("purpose", { enum: ["recovery", "phone_change"] }).notNull(),
+    phoneNumber: text("phone_number").notNull(),
+    codeHash: text("code_hash").notNull(),
+    expiresAt: integer("expires_at", { mode: "number" }).notNull(),
+    /** Wrong guesses so far; the code is dead at the limit. */
+    tries: integer("tries", { mode: "number" }).notNull().default(0),
+    createdAt: integer("created_at", { mode: "number" }).notNull(),
+  },
+  (t) => [uniqueIndex("owlbank_one_time_codes_number").on(t.purpose, t.phoneNumber)],
+);
+
+/**
+ * The local outbox: text messages OwlBank "sent" while no SMS provider is configured. It
+ * stands in for the customer's phone, so it holds the message as sent; rows go at expiry.
+ */
+export const outbox = sqliteTable(
+  "owlbank_outbox",
+  {
+    id: text("id").primaryKey(),
+    phoneNumber: text("phone_number").notNull(),
+    body: text("body").notNull(),
+    createdAt: integer("created_at", { mode: "number" }).notNull(),
+    expiresAt: integer("expires_at", { mode: "number" }).notNull(),
+  },
+  (t) => [index("owlbank_outbox_created").on(t.createdAt)],
+);
+
 export type User = typeof users.$inferSelect;
+export type Transfer = typeof transfers.$inferSelect;
+export type CodePurpose = (typeof oneTimeCodes.$inferSelect)["purpose"];

@@ -22,7 +22,18 @@ export { expect };
  */
 export type Transport = "internal" | "usb" | "cable" | "nfc" | "ble";
 
-export type VirtualCredential = { credentialId: string; isResidentCredential: boolean; rpId?: string; userHandle?: string; signCount: number };
+export type VirtualCredential = {
+  credentialId: string;
+  isResidentCredential: boolean;
+  rpId?: string;
+  userHandle?: string;
+  signCount: number;
+  /** PKCS#8, base64: lets a test put a credential back after the browser dropped it. */
+  privateKey?: string;
+  /** Set by newer Chrome versions, and updated by signalCurrentUserDetails(). */
+  userName?: string;
+  userDisplayName?: string;
+};
 
 /**
  * One authenticator in Chrome's WebAuthn testing environment. With presence simulation on it
@@ -49,6 +60,21 @@ export class VirtualAuthenticator {
   async credentials(): Promise<VirtualCredential[]> {
     const { credentials } = await this.cdp.send("WebAuthn.getCredentials", { authenticatorId: this.id });
     return credentials as VirtualCredential[];
+  }
+
+  /** Puts a credential into this authenticator, as if it had been created here (or was never removed). */
+  addCredential(credential: VirtualCredential) {
+    return this.cdp.send("WebAuthn.addCredential", {
+      authenticatorId: this.id,
+      credential: {
+        credentialId: credential.credentialId,
+        isResidentCredential: credential.isResidentCredential,
+        rpId: credential.rpId,
+        privateKey: credential.privateKey!,
+        userHandle: credential.userHandle,
+        signCount: credential.signCount,
+      },
+    });
   }
 
   remove() {
@@ -148,6 +174,49 @@ export const verifyFactorsOf = (identity: string) =>
         .all(identity) as { sid: string; status: string; friendly_name: string }[],
   );
 
+/** The latest text message in OwlBank's local outbox for a number, and the code in it. */
+export function latestCode(e164: string): string | undefined {
+  const row = withDb(
+    (db) =>
+      db.prepare("SELECT body FROM owlbank_outbox WHERE phone_number = ? ORDER BY created_at DESC, rowid DESC LIMIT 1").get(e164) as
+        | { body: string }
+        | undefined,
+  );
+  return row && /\b(\d{6})\b/.exec(row.body)?.[1];
+}
+
+export const outboxCount = (e164: string) =>
+  withDb((db) => (db.prepare("SELECT count(*) AS n FROM owlbank_outbox WHERE phone_number = ?").get(e164) as { n: number }).n);
+
+/** The balance, in cents, of one of the user's accounts by name. */
+export const balanceOf = (userId: string, accountName = "Everyday Checking") =>
+  withDb(
+    (db) =>
+      (db.prepare("SELECT balance_cents FROM owlbank_accounts WHERE user_id = ? AND name = ?").get(userId, accountName) as { balance_cents: number })
+        .balance_cents,
+  );
+
+export type TransferRow = { id: string; status: string; refused_reason: string | null; amount_cents: number; challenge_sid: string };
+
+export const transfersOf = (userId: string) =>
+  withDb((db) => db.prepare("SELECT * FROM owlbank_transfers WHERE user_id = ? ORDER BY created_at").all(userId) as TransferRow[]);
+
+/** Transactions written since sign-up (the demo history is dated days before it): transfers. */
+export const transferDebitsOf = (userId: string) =>
+  withDb(
+    (db) =>
+      db
+        .prepare(
+          `SELECT t.description, t.amount_cents FROM owlbank_transactions t
+           JOIN owlbank_accounts a ON a.id = t.account_id JOIN owlbank_users u ON u.id = a.user_id
+           WHERE u.id = ? AND t.created_at >= u.created_at ORDER BY t.created_at`,
+        )
+        .all(userId) as { description: string; amount_cents: number }[],
+  );
+
+/** Writes to the server's database: for simulating time passing or tampering. */
+export const writeDb = (sql: string, ...params: unknown[]) => withDb((db) => db.prepare(sql).run(...params), { readonly: false });
+
 export const verifyEntityExists = (identity: string) =>
   withDb((db) => Boolean(db.prepare("SELECT 1 FROM verify_entities WHERE identity = ?").get(identity)));
 
@@ -236,6 +305,13 @@ export async function autofillSettled(page: Page) {
   await page.waitForTimeout(300);
 }
 
+/** Signs in with the Face ID button, presence turned on just for it (after signOut()). */
+export async function signIn(page: Page, authenticator: VirtualAuthenticator) {
+  await authenticator.setPresence(true);
+  await page.getByRole("button", { name: "Sign in with Face ID" }).click();
+  await expect(page).toHaveURL(/\/dashboard$/, { timeout: 15_000 });
+}
+
 /** The ceremony's message: inside <main>, because Next's route announcer is an alert too. */
 export const ceremonyAlert = (page: Page) => page.getByRole("main").getByRole("alert");
 
@@ -280,9 +356,11 @@ export const test = base.extend<Fixtures>({
                UNION SELECT verify_identity FROM owlbank_pending_signups WHERE phone_number = ?`,
             )
             .all(phone.e164, phone.e164) as { identity: string }[];
-          // Accounts and transactions go with the user (ON DELETE CASCADE).
+          // Accounts, transactions, transfers and the rest go with the user (ON DELETE CASCADE).
           db.prepare("DELETE FROM owlbank_users WHERE phone_number = ?").run(phone.e164);
           db.prepare("DELETE FROM owlbank_pending_signups WHERE phone_number = ?").run(phone.e164);
+          db.prepare("DELETE FROM owlbank_one_time_codes WHERE phone_number = ?").run(phone.e164);
+          db.prepare("DELETE FROM owlbank_outbox WHERE phone_number = ?").run(phone.e164);
           return found.map((r) => r.identity);
         },
         { readonly: false },

@@ -14,9 +14,13 @@ import {
   parseCredentialJson,
   RegistrationResponseSchema,
   removeIdentity,
+  removePasskey,
   verifyErrorCode,
   verifyPasskeyFactor,
 } from "@/lib/verify-client";
+import { rememberCredential, rememberUserHandle } from "@/lib/owlbank/passkey-credentials";
+import { completeRecovery } from "@/lib/owlbank/recovery";
+import { recordPasskeyUse } from "@/lib/owlbank/step-up";
 import { completeSignup, findUserByIdentity } from "@/lib/owlbank/users";
 import { AuthError } from "./errors";
 
@@ -42,14 +46,19 @@ const passkey = CredentialsProvider({
   async authorize(credentials) {
     const assertion = parseCredentialJson(AuthenticationResponseSchema, credentials?.credential);
     if (!assertion) throw new AuthError("invalid_credential");
-    let identity: string;
+    let approved: { identity: string; factorSid: string };
     try {
-      ({ identity } = await approvePasskeyChallenge(assertion));
+      approved = await approvePasskeyChallenge(assertion);
     } catch (error) {
       throw refusal(error, "ApproveChallenge");
     }
-    const user = findUserByIdentity(identity);
+    const user = findUserByIdentity(approved.identity);
     if (!user) throw new AuthError("no_account");
+    // Verify found the factor by this credential id and checked the userHandle against it,
+    // so both are now known to be this user's (the Signal API needs them).
+    recordPasskeyUse(user.id);
+    rememberCredential({ userId: user.id, factorSid: approved.factorSid, credentialId: assertion.id });
+    rememberUserHandle(user.id, assertion.response.userHandle);
     return toSessionUser(user);
   },
 });
@@ -73,13 +82,50 @@ const passkeySignup = CredentialsProvider({
     }
     const result = completeSignup(verified.factorSid, verified.identity);
     if (!result.ok) {
-      // The passkey is verified in Verify but belongs to no customer: remove it so it can't
-      // sign anyone in, and so the person can try again from a clean slate.
-      await removeIdentity(verified.identity).catch((error: unknown) =>
+      // The passkey is verified in Verify but completes no sign-up: remove it so it can't
+      // sign anyone in, and so the person can try again from a clean slate. If the identity
+      // is an existing customer's (a registration from another flow sent here), only this
+      // factor goes: their other passkeys must survive.
+      const cleanup = findUserByIdentity(verified.identity)
+        ? removePasskey(verified.identity, verified.factorSid)
+        : removeIdentity(verified.identity);
+      await cleanup.catch((error: unknown) =>
         console.error(`[auth] cleanup after refused sign-up failed: ${describeVerifyError(error)}`),
       );
       throw new AuthError(result.reason);
     }
+    rememberCredential({ userId: result.user.id, factorSid: verified.factorSid, credentialId: registration.id });
+    return toSessionUser(result.user);
+  },
+});
+
+/**
+ * Finish a recovery: VerifyFactor for the registration started after the one-time code was
+ * accepted (app/(owlbank)/recover/actions.ts), then sign in as the user it was started for.
+ */
+const passkeyRecovery = CredentialsProvider({
+  id: "passkey-recovery",
+  name: "Recovered passkey",
+  credentials: { credential: { type: "text" } },
+  async authorize(credentials) {
+    const registration = parseCredentialJson(RegistrationResponseSchema, credentials?.credential);
+    if (!registration) throw new AuthError("invalid_credential");
+    let verified: { factorSid: string; identity: string };
+    try {
+      verified = await verifyPasskeyFactor(registration);
+    } catch (error) {
+      throw refusal(error, "VerifyFactor");
+    }
+    const result = completeRecovery(verified.factorSid, verified.identity);
+    if (!result.ok) {
+      // A verified passkey that completes no recovery must not stay able to sign in.
+      await removePasskey(verified.identity, verified.factorSid).catch((error: unknown) =>
+        console.error(`[auth] cleanup after refused recovery failed: ${describeVerifyError(error)}`),
+      );
+      throw new AuthError(result.reason);
+    }
+    recordPasskeyUse(result.user.id);
+    rememberCredential({ userId: result.user.id, factorSid: verified.factorSid, credentialId: registration.id });
     return toSessionUser(result.user);
   },
 });
@@ -98,7 +144,7 @@ export function authOptions(): AuthOptions {
   process.env.NEXTAUTH_URL ??= app.url;
   memo = {
     secret: authSecret,
-    providers: [passkey, passkeySignup],
+    providers: [passkey, passkeySignup, passkeyRecovery],
     session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
     // The session cookie is HttpOnly and SameSite=Lax by default; Secure (and the
     // __Secure- prefix) whenever OwlBank is served over https.

@@ -10,7 +10,9 @@ export type AuthErrorKey =
   | "no_account"
   | "no_pending_signup"
   | "signup_expired"
-  | "phone_taken";
+  | "phone_taken"
+  | "no_pending_recovery"
+  | "recovery_expired";
 
 export class AuthError extends Error {
   constructor(readonly key: AuthErrorKey) {

@@ -24,7 +24,10 @@ export const SIGNUP_TTL_MS = 10 * 60 * 1000;
 export type PendingSignup = typeof pendingSignups.$inferSelect;
 
 /** Remembers a sign-up between Create Factor and Verify Factor. */
-export function savePendingSignup(signup: Omit<PendingSignup, "expiresAt">, now = Date.now()): void {
+export function savePendingSignup(
+  signup: Omit<PendingSignup, "expiresAt" | "webauthnUserId"> & { webauthnUserId?: string | null },
+  now = Date.now(),
+): void {
   db().insert(pendingSignups).values({ ...signup, expiresAt: now + SIGNUP_TTL_MS }).run();
 }
 
@@ -68,6 +71,9 @@ export function completeSignup(factorSid: string, identity: string, now = Date.n
       displayName: pending.displayName,
       verifyIdentity: pending.verifyIdentity,
       createdAt: now,
+      // Creating the passkey just now was a passkey ceremony with user verification.
+      lastPasskeyAt: now,
+      webauthnUserId: pending.webauthnUserId,
     };
     tx.insert(users).values(user).run();
     for (const account of DEMO_ACCOUNTS) {

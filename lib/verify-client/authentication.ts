@@ -14,12 +14,24 @@ import { verifyService } from "./service";
 export async function createPasskeyChallenge(input: { identity?: string } = {}): Promise<{
   challengeSid: string;
   optionsJSON: PublicKeyCredentialRequestOptionsJSON;
+  /** When Verify stops accepting an answer (epoch ms). */
+  expiresAt: number;
 }> {
   const service = await verifyService();
   const challenge = await service.newChallenge().create(input.identity ? { identity: input.identity } : {});
   const publicKey = (challenge.options as { publicKey?: PublicKeyCredentialRequestOptionsJSON } | null)?.publicKey;
   if (!publicKey) throw new Error(`Verify returned challenge ${challenge.sid} without request options`);
-  return { challengeSid: challenge.sid, optionsJSON: publicKey };
+  return { challengeSid: challenge.sid, optionsJSON: publicKey, expiresAt: expiryOf(challenge.expirationDate, publicKey.timeout) };
+}
+
+/**
+ * Verify's expiration_date; Twilio's examples sometimes leave it null (spec 11 #14), and
+ * then the prompt's own timeout, or Verify's recommended 5 minutes, stands in for it.
+ */
+function expiryOf(expirationDate: Date | null | undefined, timeoutMs: number | undefined): number {
+  const at = expirationDate?.getTime();
+  if (at !== undefined && !Number.isNaN(at)) return at;
+  return Date.now() + (timeoutMs ?? 5 * 60_000);
 }
 
 export type ApprovedChallenge = { challengeSid: string; identity: string; factorSid: string };

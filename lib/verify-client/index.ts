@@ -14,6 +14,7 @@ export {
 } from "./factors";
 export { verifyErrorMessage } from "./messages";
 export { createPasskeyFactor, verifyPasskeyFactor, type Attachment, type NewPasskey } from "./registration";
+export { checkSmsCode, sendSmsCode } from "./sms";
 export {
   AuthenticationResponseSchema,
   parseCredentialJson,

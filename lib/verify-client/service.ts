@@ -5,6 +5,7 @@
 import "server-only";
 import { config } from "@/lib/env";
 import { twilioClient } from "./client";
+import { describeVerifyError } from "./errors";
 
 const SERVICE_NAME = "OwlBank";
 
@@ -17,7 +18,9 @@ function desiredSettings() {
   return {
     "passkeys.relyingParty.id": app.rpId,
     "passkeys.relyingParty.name": SERVICE_NAME,
-    "passkeys.relyingParty.origins": app.origin,
+    // Twilio documents origins as one comma-separated string (spec 3.1); the same list is
+    // served at /.well-known/webauthn, so every related origin is accepted here too.
+    "passkeys.relyingParty.origins": app.origins.join(","),
     "passkeys.authenticatorAttachment": "any",
     "passkeys.discoverableCredentials": "required",
     "passkeys.userVerification": "preferred",
@@ -38,8 +41,7 @@ function inSync(passkeys: PasskeysJson): boolean {
   return (
     rp?.id === want["passkeys.relyingParty.id"] &&
     rp?.name === want["passkeys.relyingParty.name"] &&
-    rp?.origins?.length === 1 &&
-    rp.origins[0] === want["passkeys.relyingParty.origins"] &&
+    rp?.origins?.join(",") === want["passkeys.relyingParty.origins"] &&
     passkeys?.authenticator_attachment === want["passkeys.authenticatorAttachment"] &&
     passkeys?.discoverable_credentials === want["passkeys.discoverableCredentials"] &&
     passkeys?.user_verification === want["passkeys.userVerification"]
@@ -48,8 +50,12 @@ function inSync(passkeys: PasskeysJson): boolean {
 
 async function resolveServiceSid(): Promise<string> {
   const { verifyClient, app } = config();
-  // An operator-provided Service is theirs to configure; OwlBank does not rewrite it.
-  if (verifyClient.serviceSid) return verifyClient.serviceSid;
+  // An operator-provided Service is theirs to configure; OwlBank does not rewrite it, but
+  // says so when it would refuse an origin that /.well-known/webauthn vouches for.
+  if (verifyClient.serviceSid) {
+    await warnAboutMissingOrigins(verifyClient.serviceSid);
+    return verifyClient.serviceSid;
+  }
 
   const services = twilioClient().verify.v2.services;
   const mine = (await services.list()).find(
@@ -63,6 +69,26 @@ async function resolveServiceSid(): Promise<string> {
   // rejects any origin the Service does not list, so keep it in step.
   if (!inSync(mine.passkeys as PasskeysJson)) await services(mine.sid).update(desiredSettings());
   return mine.sid;
+}
+
+async function warnAboutMissingOrigins(serviceSid: string): Promise<void> {
+  const { app } = config();
+  let listed: string[];
+  try {
+    const service = await twilioClient().verify.v2.services(serviceSid).fetch();
+    listed = (service.passkeys as PasskeysJson)?.relying_party?.origins ?? [];
+  } catch (error) {
+    // Only a courtesy check: the calls that need the Service will report the real problem.
+    console.warn(`[verify] could not read Service ${serviceSid} to compare origins: ${describeVerifyError(error)}`);
+    return;
+  }
+  const missing = app.origins.filter((o) => !listed.includes(o));
+  if (missing.length) {
+    console.warn(
+      `[verify] Service ${serviceSid} does not list ${missing.join(", ")} among its passkeys origins; ` +
+        "passkeys used there will be refused. Add them to the Service or to WEBAUTHN_RELATED_ORIGINS consistently.",
+    );
+  }
 }
 
 let pending: Promise<string> | undefined;

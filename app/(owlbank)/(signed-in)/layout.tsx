@@ -22,7 +22,9 @@ export default async function SignedInLayout({ children }: { children: ReactNode
         </div>
         <nav aria-label="Main" className="mx-auto flex max-w-5xl gap-1 px-2 pb-2 sm:px-4">
           <NavLink href="/dashboard">Accounts</NavLink>
+          <NavLink href="/transfer">Send money</NavLink>
           <NavLink href="/settings/security">Security</NavLink>
+          <NavLink href="/settings/profile">Profile</NavLink>
         </nav>
       </header>
       <main className="mx-auto w-full max-w-5xl flex-1 px-4 py-8 sm:px-6">{children}</main>

@@ -6,6 +6,7 @@
 import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/browser";
 import { z } from "zod";
 import { toE164 } from "@/lib/owlbank/phone";
+import { type LimitRule, requestAddress, takeLimits, tooManyAttemptsMessage } from "@/lib/owlbank/rate-limits";
 import { findUserByPhone } from "@/lib/owlbank/users";
 import {
   createPasskeyChallenge,
@@ -18,6 +19,12 @@ import {
 export type SignInStart =
   | { ok: true; optionsJSON: PublicKeyCredentialRequestOptionsJSON }
   | { ok: false; errors?: { phone?: string[] }; message?: string };
+
+/** Counts a sign-in start against its limits; a refusal to show, or null to go on. */
+async function limited(extra: [LimitRule, string][] = []): Promise<SignInStart | null> {
+  const verdict = takeLimits([["signIn", await requestAddress()], ...extra]);
+  return verdict.ok ? null : { ok: false, message: tooManyAttemptsMessage(verdict.retryAfterSeconds) };
+}
 
 async function challenge(identity?: string): Promise<SignInStart> {
   try {
@@ -39,7 +46,7 @@ async function challenge(identity?: string): Promise<SignInStart> {
  * trip over each other: Verify finds each by the value signed into clientDataJSON.
  */
 export async function beginPasskeySignIn(): Promise<SignInStart> {
-  return challenge();
+  return (await limited()) ?? challenge();
 }
 
 const PhoneSchema = z.object({
@@ -61,6 +68,8 @@ const PhoneSchema = z.object({
 export async function beginPhoneSignIn(formData: FormData): Promise<SignInStart> {
   const parsed = PhoneSchema.safeParse({ phone: formData.get("phone") ?? "" });
   if (!parsed.success) return { ok: false, errors: { phone: z.flattenError(parsed.error).fieldErrors.phone } };
+  const refused = await limited([["phone", parsed.data.phone]]);
+  if (refused) return refused;
   const user = findUserByPhone(parsed.data.phone);
   return challenge(user?.verifyIdentity);
 }

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/browser";
 import { z } from "zod";
 import { toE164 } from "@/lib/owlbank/phone";
+import { requestAddress, takeLimits, tooManyAttemptsMessage } from "@/lib/owlbank/rate-limits";
 import {
   deletePendingSignup,
   findPendingSignup,
@@ -66,6 +67,11 @@ export async function beginSignUp(formData: FormData): Promise<SignUpStart> {
     return { ok: false, errors: { phone: fieldErrors.phone, name: fieldErrors.name }, message: "Please check the highlighted fields." };
   }
   const { phone, name, attachment } = parsed.data;
+  const verdict = takeLimits([
+    ["signUp", await requestAddress()],
+    ["phone", phone],
+  ]);
+  if (!verdict.ok) return { ok: false, message: tooManyAttemptsMessage(verdict.retryAfterSeconds) };
 
   await sweepExpiredSignups();
   if (findUserByPhone(phone)) {
@@ -76,7 +82,14 @@ export async function beginSignUp(formData: FormData): Promise<SignUpStart> {
   const identity = randomUUID();
   try {
     const factor = await createPasskeyFactor({ identity, friendlyName: name, attachment });
-    savePendingSignup({ factorSid: factor.factorSid, phoneNumber: phone, displayName: name, verifyIdentity: identity });
+    savePendingSignup({
+      factorSid: factor.factorSid,
+      phoneNumber: phone,
+      displayName: name,
+      verifyIdentity: identity,
+      // Verify's user handle for this identity, which the browser's Signal API will need.
+      webauthnUserId: factor.optionsJSON.user.id,
+    });
     return { ok: true, factorSid: factor.factorSid, optionsJSON: factor.optionsJSON };
   } catch (error) {
     console.error(`[sign-up] CreateFactor failed: ${describeVerifyError(error)}`);

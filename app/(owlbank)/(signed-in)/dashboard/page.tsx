@@ -1,15 +1,13 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { PasskeyHereOffer } from "@/components/passkeys/passkey-here-offer";
 import { getAccounts, getRecentActivity } from "@/lib/owlbank/accounts";
+import { formatCents } from "@/lib/owlbank/money";
 import { requireUser } from "@/lib/owlbank/session";
 
 export const metadata: Metadata = { title: "Accounts · OwlBank" };
 
-const money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
 const day = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric" });
-
-/** Integer cents to "$1,234.56"; the division happens only here, for display. */
-const formatCents = (cents: number) => money.format(cents / 100);
 
 export default async function DashboardPage() {
   const user = await requireUser();
@@ -26,7 +24,15 @@ export default async function DashboardPage() {
         <p className="mt-1 text-slate-600">
           Total balance <span className="font-semibold tabular-nums text-slate-900">{formatCents(total)}</span>
         </p>
+        <Link
+          href="/transfer"
+          className="mt-4 inline-flex min-h-11 items-center justify-center rounded-xl bg-brand-700 px-5 font-semibold text-white hover:bg-brand-800"
+        >
+          Send money
+        </Link>
       </section>
+
+      <PasskeyHereOffer />
 
       <section aria-labelledby="accounts-heading">
         <h2 id="accounts-heading" className="text-lg font-semibold text-slate-900">

@@ -7,7 +7,11 @@
 import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/browser";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { requireUser } from "@/lib/owlbank/session";
+import { config } from "@/lib/env";
+import { forgetCredential, rememberCredential, rememberUserHandle } from "@/lib/owlbank/passkey-credentials";
+import { currentUser, requireUser } from "@/lib/owlbank/session";
+import { type AcceptedCredentials, acceptedCredentials as acceptedCredentialsOf } from "@/lib/owlbank/signals";
+import { hasFreshPasskey, recordPasskeyUse, STEP_UP_NEEDED, type StepUpNeeded } from "@/lib/owlbank/step-up";
 import {
   createPasskeyFactor,
   describeVerifyError,
@@ -31,15 +35,27 @@ function failure(step: string, error: unknown): { ok: false; message: string } {
 
 export type AddPasskeyStart =
   | { ok: true; factorSid: string; optionsJSON: PublicKeyCredentialCreationOptionsJSON }
-  | { ok: false; message: string };
+  | { ok: false; message: string }
+  | StepUpNeeded;
 
-/** Starts registering another passkey for the signed-in user, on any kind of authenticator. */
-export async function beginAddPasskey(): Promise<AddPasskeyStart> {
+const AttachmentSchema = z.enum(["platform", "any"]).catch("any");
+
+/**
+ * Starts registering another passkey for the signed-in user: on any kind of authenticator,
+ * or on this device's own ("platform") when the dashboard offers one here.
+ */
+export async function beginAddPasskey(attachment?: "platform" | "any"): Promise<AddPasskeyStart> {
   const user = await requireUser();
+  if (!hasFreshPasskey(user)) return STEP_UP_NEEDED;
   try {
     // The friendly name is what the passkey manager shows next to the account, so it is
     // the customer's name like at sign-up; they can relabel it here afterwards.
-    const factor = await createPasskeyFactor({ identity: user.verifyIdentity, friendlyName: user.displayName, attachment: "any" });
+    const factor = await createPasskeyFactor({
+      identity: user.verifyIdentity,
+      friendlyName: user.displayName,
+      attachment: AttachmentSchema.parse(attachment),
+    });
+    rememberUserHandle(user.id, factor.optionsJSON.user.id);
     return { ok: true, factorSid: factor.factorSid, optionsJSON: factor.optionsJSON };
   } catch (error) {
     return failure("CreateFactor", error);
@@ -60,6 +76,8 @@ export async function finishAddPasskey(credentialJson: string): Promise<ActionRe
       await removePasskey(factor.identity, factor.factorSid);
       return { ok: false, message: "That passkey request belonged to a different session. Please try again." };
     }
+    rememberCredential({ userId: user.id, factorSid: factor.factorSid, credentialId: credential.id });
+    recordPasskeyUse(user.id);
   } catch (error) {
     return failure("VerifyFactor", error);
   } finally {
@@ -68,7 +86,14 @@ export async function finishAddPasskey(credentialJson: string): Promise<ActionRe
   return { ok: true, message: "Passkey added." };
 }
 
-export type FormState = { ok?: boolean; errors?: { name?: string[] }; message?: string };
+export type FormState = {
+  ok?: boolean;
+  errors?: { name?: string[] };
+  message?: string;
+  stepUp?: boolean;
+  /** After a deletion: what the browser's signalUnknownCredential() needs, when known. */
+  unknownCredential?: { rpId: string; credentialId: string };
+};
 
 const RenameSchema = z.object({
   factorSid: FactorSid,
@@ -109,6 +134,7 @@ export async function deletePasskey(_prev: FormState, formData: FormData): Promi
   });
   if (!parsed.success) return { ok: false, message: "Unknown passkey." };
   const { factorSid, confirmLast } = parsed.data;
+  if (!hasFreshPasskey(user)) return STEP_UP_NEEDED;
   try {
     const passkeys = await listPasskeys(user.verifyIdentity);
     if (!passkeys.some((p) => p.sid === factorSid)) return { ok: false, message: "That passkey no longer exists." };
@@ -122,6 +148,28 @@ export async function deletePasskey(_prev: FormState, formData: FormData): Promi
   } catch (error) {
     return failure("DeleteFactor", error);
   }
+  const credentialId = forgetCredential(user.id, factorSid);
   revalidatePath(PAGE);
-  return { ok: true, message: "Passkey deleted." };
+  return {
+    ok: true,
+    message: "Passkey deleted.",
+    unknownCredential: credentialId ? { rpId: config().app.rpId, credentialId } : undefined,
+  };
+}
+
+/**
+ * The credential ids Verify accepts for the signed-in user, for the browser's
+ * signalAllAcceptedCredentials() after a sign-in; null when OwlBank can't vouch for all.
+ */
+export async function acceptedCredentials(): Promise<AcceptedCredentials | null> {
+  // Called right after sign-in; without a session there is simply nothing to say (a
+  // redirect from here would race the page's own navigation).
+  const user = await currentUser();
+  if (!user) return null;
+  try {
+    return await acceptedCredentialsOf(user);
+  } catch (error) {
+    console.error(`[passkeys] ListFactors for signals failed: ${describeVerifyError(error)}`);
+    return null;
+  }
 }

@@ -1,0 +1,100 @@
+"use server";
+/**
+ * The customer's name and phone number. A new name is announced to the passkey manager
+ * (Signal API); a new phone number needs a recent passkey approval and a code sent to it,
+ * since the number is also how the account is recovered.
+ */
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { requestCode, tryCode } from "@/lib/owlbank/one-time-codes";
+import { codeCheckMessage, codeRequestMessage } from "@/lib/owlbank/one-time-code-messages";
+import { formatPhone, toE164 } from "@/lib/owlbank/phone";
+import { changeDisplayName, changePhoneNumber } from "@/lib/owlbank/profile";
+import { requestAddress } from "@/lib/owlbank/rate-limits";
+import { requireUser } from "@/lib/owlbank/session";
+import { type CurrentUserDetails, currentUserDetails } from "@/lib/owlbank/signals";
+import { hasFreshPasskey, STEP_UP_NEEDED, type StepUpNeeded } from "@/lib/owlbank/step-up";
+import { findUserByPhone } from "@/lib/owlbank/users";
+
+export type NameState = {
+  ok?: boolean;
+  errors?: { name?: string[] };
+  message?: string;
+  /** What signalCurrentUserDetails() needs, when the user handle is known. */
+  signal?: CurrentUserDetails | null;
+};
+
+const NameSchema = z.object({
+  name: z.string().trim().min(1, "Enter your full name.").max(64, "Use at most 64 characters."),
+});
+
+/** Renames the customer (OwlBank's record and, through the browser, their passkeys' label). */
+export async function changeName(_prev: NameState, formData: FormData): Promise<NameState> {
+  const user = await requireUser();
+  const parsed = NameSchema.safeParse({ name: formData.get("name") ?? "" });
+  if (!parsed.success) return { ok: false, errors: z.flattenError(parsed.error).fieldErrors };
+  const updated = changeDisplayName(user.id, parsed.data.name);
+  if (!updated) return { ok: false, message: "We couldn't update your name. Please try again." };
+  revalidatePath("/", "layout");
+  return { ok: true, message: "Name updated.", signal: currentUserDetails(updated) };
+}
+
+const phone = z
+  .string()
+  .trim()
+  .min(1, "Enter your new phone number.")
+  .transform((v, ctx) => {
+    const e164 = toE164(v);
+    if (!e164) {
+      ctx.addIssue({ code: "custom", message: "Enter a valid phone number, like (415) 555-0123." });
+      return z.NEVER;
+    }
+    return e164;
+  });
+
+export type PhoneChangeStart =
+  | { ok: true; phone: string; display: string }
+  | { ok: false; errors?: { phone?: string[] }; message?: string }
+  | StepUpNeeded;
+
+/** Checks the new number and texts it a code; needs a recent passkey approval. */
+export async function beginPhoneChange(formData: FormData): Promise<PhoneChangeStart> {
+  const user = await requireUser();
+  const parsed = z.object({ phone }).safeParse({ phone: formData.get("phone") ?? "" });
+  if (!parsed.success) return { ok: false, errors: { phone: z.flattenError(parsed.error).fieldErrors.phone } };
+  const number = parsed.data.phone;
+  if (number === user.phoneNumber) return { ok: false, errors: { phone: ["This is already your phone number."] } };
+  if (findUserByPhone(number)) return { ok: false, errors: { phone: ["Another OwlBank account uses this number."] } };
+  if (!hasFreshPasskey(user)) return STEP_UP_NEEDED;
+
+  const sent = await requestCode({ purpose: "phone_change", phone: number, address: await requestAddress(), deliver: true });
+  if (!sent.ok) return { ok: false, message: codeRequestMessage(sent) };
+  return { ok: true, phone: number, display: formatPhone(number) };
+}
+
+export type PhoneChangeResult = { ok: true; message: string } | { ok: false; errors?: { code?: string[] }; message?: string } | StepUpNeeded;
+
+const ConfirmSchema = z.object({ phone, code: z.string().trim().regex(/^\d{6}$/, "Enter the 6-digit code we texted to your new number.") });
+
+/** Moves the account to the new number once its code is right; the approval must still be recent. */
+export async function confirmPhoneChange(formData: FormData): Promise<PhoneChangeResult> {
+  const user = await requireUser();
+  const parsed = ConfirmSchema.safeParse({ phone: formData.get("phone") ?? "", code: formData.get("code") ?? "" });
+  if (!parsed.success) {
+    const { fieldErrors } = z.flattenError(parsed.error);
+    return { ok: false, errors: { code: fieldErrors.code }, message: fieldErrors.phone ? "Please start again." : undefined };
+  }
+  // Checked before the code, so a code is never spent on a request that can't succeed.
+  if (!hasFreshPasskey(user)) return STEP_UP_NEEDED;
+  const { phone: number, code } = parsed.data;
+  const checked = await tryCode({ purpose: "phone_change", phone: number, code, address: await requestAddress() });
+  if (!checked.ok) {
+    const message = codeCheckMessage(checked);
+    return checked.reason === "wrong_code" ? { ok: false, errors: { code: [message] } } : { ok: false, message };
+  }
+  const changed = changePhoneNumber(user.id, number);
+  if (!changed.ok) return { ok: false, message: "Another OwlBank account now uses this number." };
+  revalidatePath("/settings/profile");
+  revalidatePath("/settings/security");
+  return { ok: true, message: `Your phone number is now ${formatPhone(number)}.` };
+}

@@ -1,0 +1,118 @@
+"use server";
+/**
+ * "Lost your passkey?": a one-time code to the account's phone number, then a new passkey.
+ * Finishing is the "passkey-recovery" provider in lib/auth/config.ts. Every answer is the same
+ * whether or not the number banks here, and every step is rate limited.
+ */
+import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/browser";
+import { z } from "zod";
+import type { User } from "@/db/schema/owlbank";
+import { CODE_LENGTH, CODE_TTL_MS } from "@/lib/owlbank/code-store";
+import { requestCode, tryCode } from "@/lib/owlbank/one-time-codes";
+import { codeCheckMessage, codeRequestMessage } from "@/lib/owlbank/one-time-code-messages";
+import { rememberUserHandle } from "@/lib/owlbank/passkey-credentials";
+import { formatPhone, toE164 } from "@/lib/owlbank/phone";
+import { requestAddress, takeLimits, tooManyAttemptsMessage } from "@/lib/owlbank/rate-limits";
+import { deletePendingRecovery, findPendingRecovery, savePendingRecovery } from "@/lib/owlbank/recovery";
+import { findUserById, findUserByPhone } from "@/lib/owlbank/users";
+import { createPasskeyFactor, describeVerifyError, verifyErrorCode, verifyErrorMessage } from "@/lib/verify-client";
+
+const phone = z
+  .string()
+  .trim()
+  .min(1, "Enter the phone number of your account.")
+  .transform((v, ctx) => {
+    const e164 = toE164(v);
+    if (!e164) {
+      ctx.addIssue({ code: "custom", message: "Enter a valid phone number, like (415) 555-0123." });
+      return z.NEVER;
+    }
+    return e164;
+  });
+
+const attachment = z.enum(["platform", "cross-platform"]).catch("platform");
+
+export type CodeRequest =
+  | { ok: true; phone: string; display: string; minutes: number }
+  | { ok: false; errors?: { phone?: string[] }; message?: string };
+
+/** Sends a code to the number if it has an account; answers the same either way. */
+export async function requestRecoveryCode(formData: FormData): Promise<CodeRequest> {
+  const parsed = z.object({ phone }).safeParse({ phone: formData.get("phone") ?? "" });
+  if (!parsed.success) return { ok: false, errors: { phone: z.flattenError(parsed.error).fieldErrors.phone } };
+  const number = parsed.data.phone;
+  const result = await requestCode({
+    purpose: "recovery",
+    phone: number,
+    address: await requestAddress(),
+    deliver: Boolean(findUserByPhone(number)),
+  });
+  if (!result.ok) return { ok: false, message: codeRequestMessage(result) };
+  return { ok: true, phone: number, display: formatPhone(number), minutes: CODE_TTL_MS / 60_000 };
+}
+
+export type RecoveryStart =
+  | { ok: true; factorSid: string; optionsJSON: PublicKeyCredentialCreationOptionsJSON }
+  | { ok: false; errors?: { code?: string[] }; message?: string; restart?: boolean };
+
+/** Starts the new passkey's registration for `user`, remembered as a pending recovery. */
+async function newPasskeyFor(user: User, kind: "platform" | "cross-platform", expiresAt?: number): Promise<RecoveryStart> {
+  try {
+    const factor = await createPasskeyFactor({ identity: user.verifyIdentity, friendlyName: user.displayName, attachment: kind });
+    savePendingRecovery({ factorSid: factor.factorSid, userId: user.id, expiresAt });
+    rememberUserHandle(user.id, factor.optionsJSON.user.id);
+    return { ok: true, factorSid: factor.factorSid, optionsJSON: factor.optionsJSON };
+  } catch (error) {
+    console.error(`[recovery] CreateFactor failed: ${describeVerifyError(error)}`);
+    return { ok: false, message: verifyErrorMessage(verifyErrorCode(error)) };
+  }
+}
+
+const CodeSchema = z.object({
+  phone,
+  code: z
+    .string()
+    .trim()
+    .regex(new RegExp(`^\\d{${CODE_LENGTH}}$`), `Enter the ${CODE_LENGTH}-digit code from the text message.`),
+  attachment,
+});
+
+/** Checks the code; when right, starts registering the new passkey where the customer chose. */
+export async function verifyRecoveryCode(formData: FormData): Promise<RecoveryStart> {
+  const parsed = CodeSchema.safeParse({
+    phone: formData.get("phone") ?? "",
+    code: formData.get("code") ?? "",
+    attachment: formData.get("attachment") ?? undefined,
+  });
+  if (!parsed.success) {
+    const { fieldErrors } = z.flattenError(parsed.error);
+    if (fieldErrors.phone) return { ok: false, restart: true, message: "Please start again with your phone number." };
+    return { ok: false, errors: { code: fieldErrors.code } };
+  }
+  const { phone: number, code, attachment: kind } = parsed.data;
+  const checked = await tryCode({ purpose: "recovery", phone: number, code, address: await requestAddress() });
+  if (!checked.ok) {
+    const message = codeCheckMessage(checked);
+    return checked.reason === "wrong_code" ? { ok: false, errors: { code: [message] } } : { ok: false, message };
+  }
+  // A right code was only ever sent to a customer's number; it may have changed since.
+  const user = findUserByPhone(number);
+  if (!user) return { ok: false, restart: true, message: codeCheckMessage({ ok: false, reason: "expired" }) };
+  return newPasskeyFor(user, kind);
+}
+
+/**
+ * The passkey prompt was cancelled after the code was accepted: start another registration.
+ * Knowing the pending factor SID (handed only to the browser that passed the code) is what
+ * authorises it, and the retry keeps the original deadline.
+ */
+export async function retryRecoveryPasskey(previousFactorSid: string, kind: "platform" | "cross-platform"): Promise<RecoveryStart> {
+  const verdict = takeLimits([["recovery", await requestAddress()]]);
+  if (!verdict.ok) return { ok: false, message: tooManyAttemptsMessage(verdict.retryAfterSeconds) };
+  const sid = z.string().regex(/^YF[0-9a-fA-F]{32}$/).safeParse(previousFactorSid);
+  const pending = sid.success ? findPendingRecovery(sid.data) : undefined;
+  const user = pending && findUserById(pending.userId);
+  if (!pending || !user) return { ok: false, restart: true, message: "This recovery has expired. Please ask for a new code." };
+  deletePendingRecovery(pending.factorSid);
+  return newPasskeyFor(user, attachment.parse(kind), pending.expiresAt);
+}

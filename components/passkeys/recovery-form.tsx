@@ -1,0 +1,167 @@
+"use client";
+/**
+ * Recovery: phone number → one-time code → a new passkey (here, or on another device) →
+ * signed in through next-auth's "passkey-recovery" provider. If the passkey prompt is
+ * cancelled after the code was accepted, the customer can try again without a new code.
+ */
+import { type PublicKeyCredentialCreationOptionsJSON, startRegistration } from "@simplewebauthn/browser";
+import { useRouter } from "next/navigation";
+import { signIn } from "next-auth/react";
+import { type FormEvent, useState } from "react";
+import { acceptedCredentials } from "@/app/(owlbank)/(signed-in)/settings/security/actions";
+import { requestRecoveryCode, retryRecoveryPasskey, verifyRecoveryCode } from "@/app/(owlbank)/recover/actions";
+import { Button } from "@/components/ui/button";
+import { Field } from "@/components/ui/field";
+import { CeremonyStatus } from "@/components/ui/notice";
+import { authErrorMessage, ceremonyErrorMessage, NO_WEBAUTHN_MESSAGE } from "./errors";
+import { rememberSignInDevice } from "./offer-here";
+import { signalAllAcceptedCredentials } from "./signals";
+import { useWebAuthnSupport } from "./use-webauthn-support";
+
+type Step = { name: "phone" } | { name: "code"; phone: string; display: string; minutes: number } | { name: "passkey"; factorSid: string };
+
+type Status = { progress?: string; error?: string; phoneErrors?: string[]; codeErrors?: string[] };
+
+type Attachment = "platform" | "cross-platform";
+
+/** The form's data including the button that submitted it (its name/value pair). */
+function submitted(event: FormEvent<HTMLFormElement>): FormData {
+  event.preventDefault();
+  const submitter = (event.nativeEvent as SubmitEvent).submitter;
+  return new FormData(event.currentTarget, submitter instanceof HTMLButtonElement ? submitter : null);
+}
+
+export function RecoveryForm() {
+  const router = useRouter();
+  const supported = useWebAuthnSupport();
+  const [step, setStep] = useState<Step>({ name: "phone" });
+  const [phoneTyped, setPhoneTyped] = useState("");
+  const [status, setStatus] = useState<Status>({});
+  const busy = Boolean(status.progress);
+
+  async function sendCode(data: FormData) {
+    setPhoneTyped(String(data.get("phone") ?? ""));
+    setStatus({ progress: "Sending your code…" });
+    const result = await requestRecoveryCode(data);
+    if (!result.ok) return setStatus({ error: result.message, phoneErrors: result.errors?.phone });
+    setStatus({});
+    setStep({ name: "code", phone: result.phone, display: result.display, minutes: result.minutes });
+  }
+
+  /** The browser creates the passkey; next-auth verifies it and signs the customer in. */
+  async function createPasskey(factorSid: string, optionsJSON: PublicKeyCredentialCreationOptionsJSON) {
+    setStep({ name: "passkey", factorSid });
+    setStatus({ progress: "Follow your device's prompt to create your new passkey…" });
+    let credential;
+    try {
+      credential = await startRegistration({ optionsJSON });
+    } catch (error) {
+      return setStatus({ error: ceremonyErrorMessage(error, "recovery") ?? undefined });
+    }
+    setStatus({ progress: "Signing you in…" });
+    const result = await signIn("passkey-recovery", { credential: JSON.stringify(credential), redirect: false });
+    if (!result?.ok) {
+      if (result?.error === "no_pending_recovery" || result?.error === "recovery_expired") setStep({ name: "phone" });
+      return setStatus({ error: authErrorMessage(result?.error) });
+    }
+    setStatus({ progress: "Your new passkey is ready. Opening your accounts…" });
+    rememberSignInDevice(credential.authenticatorAttachment);
+    void acceptedCredentials().then(signalAllAcceptedCredentials, () => undefined);
+    router.replace("/dashboard");
+    router.refresh();
+  }
+
+  async function checkCode(data: FormData) {
+    if (!supported) return setStatus({ error: NO_WEBAUTHN_MESSAGE });
+    setStatus({ progress: "Checking your code…" });
+    const started = await verifyRecoveryCode(data);
+    if (!started.ok) {
+      if (started.restart) setStep({ name: "phone" });
+      return setStatus({ error: started.message, codeErrors: started.errors?.code });
+    }
+    await createPasskey(started.factorSid, started.optionsJSON);
+  }
+
+  async function retry(factorSid: string, attachment: Attachment) {
+    setStatus({ progress: "Preparing a new passkey…" });
+    const started = await retryRecoveryPasskey(factorSid, attachment);
+    if (!started.ok) {
+      if (started.restart) setStep({ name: "phone" });
+      return setStatus({ error: started.message });
+    }
+    await createPasskey(started.factorSid, started.optionsJSON);
+  }
+
+  if (step.name === "phone") {
+    return (
+      <form method="post" noValidate className="space-y-5" onSubmit={(event) => void sendCode(submitted(event))}>
+        <Field
+          id="phone"
+          name="phone"
+          label="Phone number"
+          type="tel"
+          inputMode="tel"
+          autoComplete="tel"
+          placeholder="(415) 555-0123"
+          required
+          defaultValue={phoneTyped}
+          errors={status.phoneErrors}
+        />
+        <CeremonyStatus progress={status.progress} error={status.error} />
+        <Button type="submit" className="w-full" busy={busy}>
+          Text me a code
+        </Button>
+      </form>
+    );
+  }
+
+  if (step.name === "code") {
+    return (
+      <form method="post" noValidate className="space-y-5" onSubmit={(event) => void checkCode(submitted(event))}>
+        <p role="status" className="rounded-xl bg-brand-50 px-4 py-3 text-sm text-brand-900">
+          If {step.display} belongs to an OwlBank account, we&apos;ve texted it a 6-digit code. It expires in {step.minutes} minutes.
+        </p>
+        <input type="hidden" name="phone" value={step.phone} />
+        <Field
+          id="code"
+          name="code"
+          label="Code"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          pattern="[0-9]*"
+          maxLength={6}
+          required
+          errors={status.codeErrors}
+        />
+        <CeremonyStatus progress={status.progress} error={status.error} />
+        <div className="space-y-3">
+          <Button type="submit" name="attachment" value="platform" className="w-full" busy={busy} disabled={!supported}>
+            Create a passkey on this device
+          </Button>
+          <Button type="submit" name="attachment" value="cross-platform" variant="secondary" className="w-full" disabled={busy || !supported}>
+            Use another device
+          </Button>
+          <Button variant="ghost" className="w-full" disabled={busy} onClick={() => setStep({ name: "phone" })}>
+            Send a new code
+          </Button>
+        </div>
+      </form>
+    );
+  }
+
+  const factorSid = step.factorSid;
+  return (
+    <div className="space-y-5">
+      <p className="text-slate-700">Your code was accepted. Create your new passkey to finish.</p>
+      <CeremonyStatus progress={status.progress} error={status.error} />
+      <div className="space-y-3">
+        <Button className="w-full" busy={busy} onClick={() => void retry(factorSid, "platform")}>
+          Create a passkey on this device
+        </Button>
+        <Button variant="secondary" className="w-full" disabled={busy} onClick={() => void retry(factorSid, "cross-platform")}>
+          Use another device
+        </Button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,89 @@
+"use client";
+/**
+ * Changing the phone number: the new number, a passkey approval if the last one is not
+ * recent, then the code texted to the new number.
+ */
+import { useRouter } from "next/navigation";
+import { type FormEvent, useState } from "react";
+import { beginPhoneChange, confirmPhoneChange } from "@/app/(owlbank)/(signed-in)/settings/profile/actions";
+import { withStepUp } from "@/components/passkeys/step-up";
+import { Button } from "@/components/ui/button";
+import { Field } from "@/components/ui/field";
+import { CeremonyStatus } from "@/components/ui/notice";
+
+type Status = { progress?: string; error?: string; success?: string; phoneErrors?: string[]; codeErrors?: string[] };
+
+function formData(event: FormEvent<HTMLFormElement>): FormData {
+  event.preventDefault();
+  return new FormData(event.currentTarget);
+}
+
+export function PhoneForm() {
+  const router = useRouter();
+  const [pending, setPending] = useState<{ phone: string; display: string } | null>(null);
+  const [typed, setTyped] = useState("");
+  const [status, setStatus] = useState<Status>({});
+  const busy = Boolean(status.progress);
+  const progress = (message: string) => setStatus({ progress: message });
+
+  async function sendCode(data: FormData) {
+    setTyped(String(data.get("phone") ?? ""));
+    setStatus({ progress: "Checking the number…" });
+    const result = await withStepUp(() => beginPhoneChange(data), progress);
+    if (!result.ok) return setStatus({ error: result.message, phoneErrors: "errors" in result ? result.errors?.phone : undefined });
+    setStatus({});
+    setPending({ phone: result.phone, display: result.display });
+  }
+
+  async function confirm(data: FormData) {
+    setStatus({ progress: "Checking the code…" });
+    const result = await withStepUp(() => confirmPhoneChange(data), progress);
+    if (!result.ok) return setStatus({ error: result.message, codeErrors: "errors" in result ? result.errors?.code : undefined });
+    setPending(null);
+    setTyped("");
+    setStatus({ success: result.message });
+    router.refresh();
+  }
+
+  if (pending) {
+    return (
+      <form method="post" noValidate className="mt-4 space-y-4" onSubmit={(event) => void confirm(formData(event))}>
+        <p role="status" className="rounded-xl bg-brand-50 px-4 py-3 text-sm text-brand-900">
+          We texted a 6-digit code to {pending.display}. It expires in 10 minutes.
+        </p>
+        <input type="hidden" name="phone" value={pending.phone} />
+        <Field id="phone-code" name="code" label="Code" inputMode="numeric" autoComplete="one-time-code" maxLength={6} required errors={status.codeErrors} />
+        <CeremonyStatus progress={status.progress} error={status.error} />
+        <div className="flex flex-wrap gap-2">
+          <Button type="submit" size="sm" busy={busy}>
+            Confirm new number
+          </Button>
+          <Button size="sm" variant="secondary" disabled={busy} onClick={() => setPending(null)}>
+            Cancel
+          </Button>
+        </div>
+      </form>
+    );
+  }
+
+  return (
+    <form method="post" noValidate className="mt-4 space-y-4" onSubmit={(event) => void sendCode(formData(event))}>
+      <Field
+        id="new-phone"
+        name="phone"
+        label="New phone number"
+        type="tel"
+        inputMode="tel"
+        autoComplete="tel"
+        placeholder="(415) 555-0123"
+        required
+        defaultValue={typed}
+        errors={status.phoneErrors}
+      />
+      <CeremonyStatus progress={status.progress} error={status.error} success={status.success} />
+      <Button type="submit" size="sm" busy={busy}>
+        Text me a code
+      </Button>
+    </form>
+  );
+}

@@ -1,0 +1,147 @@
+/**
+ * "Lost your passkey?": a one-time code texted to the account's number (the local outbox in
+ * tests, read from the database), then a new passkey that signs in. The code's rules (6
+ * digits, 10 minutes, 5 tries, hashed) are unit-tested in lib/owlbank/code-store.test.ts.
+ */
+import type { Page } from "@playwright/test";
+import {
+  autofillSettled,
+  ceremonyAlert,
+  expect,
+  latestCode,
+  outboxCount,
+  signIn,
+  signOut,
+  signUp,
+  test,
+  type TestPhone,
+  userByPhone,
+  verifyFactorsOf,
+  withDb,
+} from "./fixtures";
+
+/** From the sign-in page: "Lost your passkey?", the number, and the code step. */
+async function askForCode(page: Page, phone: TestPhone) {
+  await page.getByRole("link", { name: "Lost your passkey?" }).click();
+  await expect(page.getByRole("heading", { name: "Lost your passkey?" })).toBeVisible();
+  await page.getByLabel("Phone number").fill(phone.typed);
+  await page.getByRole("button", { name: "Text me a code" }).click();
+  await expect(page.getByRole("main").getByRole("status")).toContainText("we've texted it a 6-digit code");
+}
+
+test("recovery by code on a customer whose authenticator was removed ends with a new passkey that signs in", async ({
+  page,
+  webauthn,
+  authenticator,
+  phone,
+}) => {
+  await signUp(page, phone, { name: "Lou Lost" });
+  await signOut(page, authenticator);
+  const identity = userByPhone(phone.e164)!.verify_identity;
+
+  // The phone with the passkey is gone; this device has an authenticator with nothing on it.
+  await authenticator.remove();
+  const replacement = await webauthn.add("internal");
+  await askForCode(page, phone);
+
+  const code = latestCode(phone.e164);
+  expect(code, "the code went to the local outbox").toMatch(/^\d{6}$/);
+  // Only a keyed hash of the code is stored.
+  const stored = withDb((db) => db.prepare("SELECT code_hash FROM owlbank_one_time_codes WHERE phone_number = ?").get(phone.e164)) as {
+    code_hash: string;
+  };
+  expect(stored.code_hash).toMatch(/^[0-9a-f]{64}$/);
+  expect(stored.code_hash).not.toContain(code!);
+
+  await page.getByLabel("Code").fill(code!);
+  await page.getByRole("button", { name: "Create a passkey on this device" }).click();
+  await expect(page).toHaveURL(/\/dashboard$/, { timeout: 15_000 });
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Welcome back, Lou");
+
+  expect(await replacement.credentials()).toHaveLength(1);
+  expect(verifyFactorsOf(identity).filter((f) => f.status === "verified")).toHaveLength(2);
+
+  // The code is used up.
+  expect(withDb((db) => db.prepare("SELECT 1 FROM owlbank_one_time_codes WHERE phone_number = ?").get(phone.e164))).toBeUndefined();
+
+  // And the new passkey signs in by itself.
+  await signOut(page, replacement);
+  await signIn(page, replacement);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Welcome back, Lou");
+});
+
+test("a wrong code says how many tries are left, and after five the code is dead", async ({ page, authenticator, phone }) => {
+  await signUp(page, phone, { name: "Wes Wrong" });
+  await signOut(page, authenticator);
+  await askForCode(page, phone);
+  const code = latestCode(phone.e164)!;
+  const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, "0");
+
+  const codeField = page.getByLabel("Code");
+  for (const left of [4, 3, 2, 1]) {
+    await codeField.fill(wrong);
+    await page.getByRole("button", { name: "Create a passkey on this device" }).click();
+    await expect(codeField).toHaveAccessibleDescription(`That code isn't right. You have ${left} ${left === 1 ? "try" : "tries"} left.`);
+  }
+  await codeField.fill(wrong);
+  await page.getByRole("button", { name: "Create a passkey on this device" }).click();
+  await expect(ceremonyAlert(page)).toHaveText("Too many wrong codes. Ask for a new code.");
+
+  // Even the right code no longer works; no passkey was created.
+  await codeField.fill(code);
+  await page.getByRole("button", { name: "Create a passkey on this device" }).click();
+  await expect(ceremonyAlert(page)).toHaveText("Too many wrong codes. Ask for a new code.");
+  expect(verifyFactorsOf(userByPhone(phone.e164)!.verify_identity)).toHaveLength(1);
+});
+
+test("a number without an account gets the same answer and no text message", async ({ page, phone }) => {
+  await page.goto("/sign-in");
+  await autofillSettled(page);
+  await askForCode(page, phone);
+  expect(outboxCount(phone.e164)).toBe(0);
+
+  await page.getByLabel("Code").fill("123456");
+  await page.getByRole("button", { name: "Create a passkey on this device" }).click();
+  await expect(ceremonyAlert(page)).toHaveText("This code has expired or was already used. Ask for a new code.");
+});
+
+test("codes for one number are rate limited, with a readable message", async ({ page, authenticator, phone }) => {
+  await signUp(page, phone, { name: "Rex Limit" });
+  await signOut(page, authenticator);
+  // OWLBANK_CODE_LIMIT_PER_HOUR defaults to 5.
+  await askForCode(page, phone);
+  for (let i = 2; i <= 5; i++) {
+    await page.getByRole("button", { name: "Send a new code" }).click();
+    await page.getByRole("button", { name: "Text me a code" }).click();
+    await expect(page.getByLabel("Code")).toBeVisible();
+  }
+  expect(outboxCount(phone.e164)).toBe(5);
+
+  await page.getByRole("button", { name: "Send a new code" }).click();
+  await page.getByRole("button", { name: "Text me a code" }).click();
+  await expect(ceremonyAlert(page)).toContainText("Too many attempts. For your security, please wait");
+  expect(outboxCount(phone.e164), "nothing more was sent").toBe(5);
+});
+
+test("a cancelled prompt after the code was accepted can be retried without a new code", async ({ page, webauthn, authenticator, phone }) => {
+  await signUp(page, phone, { name: "Tom Retry" });
+  await signOut(page, authenticator);
+  await authenticator.remove();
+  const replacement = await webauthn.add("internal");
+  await askForCode(page, phone);
+
+  await replacement.setUserVerified(false);
+  await page.getByLabel("Code").fill(latestCode(phone.e164)!);
+  await page.getByRole("button", { name: "Create a passkey on this device" }).click();
+  await expect(ceremonyAlert(page)).toContainText("nothing was created");
+
+  await replacement.setUserVerified(true);
+  await page.getByRole("button", { name: "Create a passkey on this device" }).click();
+  await expect(page).toHaveURL(/\/dashboard$/, { timeout: 15_000 });
+  expect(verifyFactorsOf(userByPhone(phone.e164)!.verify_identity).filter((f) => f.status === "verified")).toHaveLength(2);
+});
+
+test("the development outbox page does not exist in production", async ({ request }) => {
+  const response = await request.get("/dev/outbox");
+  expect(response.status()).toBe(404);
+});

@@ -1,0 +1,159 @@
+/**
+ * Sensitive settings need a recent passkey approval (OWLBANK_STEP_UP_MAX_AGE_MINUTES, 5 by
+ * default): adding or deleting a passkey and changing the phone number. Tests make the last
+ * approval old by moving `last_passkey_at` back, as time passing would.
+ */
+import type { Page } from "@playwright/test";
+import {
+  ceremonyAlert,
+  expect,
+  latestCode,
+  signUp,
+  test,
+  userByPhone,
+  verifyFactorsOf,
+  WebAuthnEnvironment,
+  withDb,
+  writeDb,
+} from "./fixtures";
+
+const passkeyRows = (page: Page) => page.getByRole("list", { name: "Your passkeys" }).getByRole("listitem");
+
+/** Ten minutes ago, beyond the five-minute window. */
+function makeApprovalStale(userId: string) {
+  writeDb("UPDATE owlbank_users SET last_passkey_at = ? WHERE id = ?", Date.now() - 10 * 60_000, userId);
+}
+
+const lastPasskeyAt = (userId: string) =>
+  withDb((db) => (db.prepare("SELECT last_passkey_at FROM owlbank_users WHERE id = ?").get(userId) as { last_passkey_at: number }).last_passkey_at);
+
+/** Challenges Verify approved for the identity (sign-ins, step-ups, transfers). */
+const approvedChallenges = (identity: string) =>
+  withDb(
+    (db) =>
+      (
+        db
+          .prepare(
+            `SELECT count(*) AS n FROM verify_challenges c JOIN verify_entities e ON e.sid = c.entity_sid
+             WHERE e.identity = ? AND c.status = 'approved'`,
+          )
+          .get(identity) as { n: number }
+      ).n,
+  );
+
+test("deleting a passkey after the last approval went stale asks for a passkey first", async ({ page, authenticator, phone }) => {
+  void authenticator;
+  await signUp(page, phone, { name: "Sue Stale" });
+  const user = userByPhone(phone.e164)!;
+  makeApprovalStale(user.id);
+  const before = approvedChallenges(user.verify_identity);
+
+  await page.goto("/settings/security");
+  const row = passkeyRows(page).first();
+  await row.getByRole("button", { name: "Delete Sue Stale" }).click();
+  await row.getByRole("checkbox", { name: /I understand/ }).check();
+  await row.getByRole("button", { name: "Delete passkey" }).click();
+
+  await expect(page.getByRole("main").getByRole("status").filter({ hasText: "You have no passkeys" })).toBeVisible();
+  expect(approvedChallenges(user.verify_identity), "one step-up approval happened first").toBe(before + 1);
+  expect(Date.now() - lastPasskeyAt(user.id)).toBeLessThan(60_000);
+  expect(verifyFactorsOf(user.verify_identity).filter((f) => f.status === "verified")).toHaveLength(0);
+});
+
+test("a fresh approval is not asked for again", async ({ page, authenticator, phone }) => {
+  void authenticator;
+  await signUp(page, phone, { name: "Fin Fresh" });
+  const user = userByPhone(phone.e164)!;
+  const before = approvedChallenges(user.verify_identity);
+
+  await page.goto("/settings/security");
+  await page.getByRole("button", { name: "Add a passkey" }).click();
+  // This device already holds the passkey, so the add itself fails; what matters is that no
+  // step-up came first: sign-up was a passkey ceremony a moment ago.
+  await expect(ceremonyAlert(page)).toContainText("already holds one of your passkeys");
+  expect(approvedChallenges(user.verify_identity)).toBe(before);
+});
+
+test("a failed step-up changes nothing", async ({ page, authenticator, phone }) => {
+  await signUp(page, phone, { name: "Nat Nope" });
+  const user = userByPhone(phone.e164)!;
+  makeApprovalStale(user.id);
+
+  await page.goto("/settings/security");
+  await authenticator.setUserVerified(false);
+  const row = passkeyRows(page).first();
+  await row.getByRole("button", { name: "Delete Nat Nope" }).click();
+  await row.getByRole("checkbox", { name: /I understand/ }).check();
+  await row.getByRole("button", { name: "Delete passkey" }).click();
+  await expect(row.getByRole("alert")).toContainText("No passkey was used, so nothing was changed.");
+  expect(verifyFactorsOf(user.verify_identity).filter((f) => f.status === "verified")).toHaveLength(1);
+});
+
+test("changing the phone number needs a recent passkey approval and a code sent to the new number", async ({
+  page,
+  authenticator,
+  phone,
+  newPhone,
+}) => {
+  void authenticator;
+  await signUp(page, phone, { name: "Pia Phone" });
+  const user = userByPhone(phone.e164)!;
+  makeApprovalStale(user.id);
+  const before = approvedChallenges(user.verify_identity);
+  const next = newPhone();
+
+  await page.getByRole("link", { name: "Profile" }).click();
+  await page.getByLabel("New phone number").fill(next.typed);
+  await page.getByRole("button", { name: "Text me a code" }).click();
+  await expect(page.getByText(/We texted a 6-digit code to/)).toBeVisible();
+  expect(approvedChallenges(user.verify_identity), "a step-up came first").toBe(before + 1);
+
+  const code = latestCode(next.e164);
+  expect(code).toMatch(/^\d{6}$/);
+  expect(latestCode(phone.e164), "nothing went to the old number").toBeUndefined();
+
+  const codeField = page.getByLabel("Code");
+  await codeField.fill(String((Number(code) + 1) % 1_000_000).padStart(6, "0"));
+  await page.getByRole("button", { name: "Confirm new number" }).click();
+  await expect(codeField).toHaveAccessibleDescription("That code isn't right. You have 4 tries left.");
+  expect(userByPhone(phone.e164)?.id).toBe(user.id);
+
+  await codeField.fill(code!);
+  await page.getByRole("button", { name: "Confirm new number" }).click();
+  await expect(page.getByRole("main").getByRole("status").filter({ hasText: "Your phone number is now" })).toBeVisible();
+  expect(userByPhone(next.e164)?.id).toBe(user.id);
+  expect(userByPhone(phone.e164)).toBeUndefined();
+});
+
+test("a phone number another account uses is refused before any code is sent", async ({ page, browser, baseURL, authenticator, phone, newPhone }) => {
+  void authenticator;
+  const taken = newPhone();
+  const other = await browser.newContext({ baseURL });
+  const otherPage = await other.newPage();
+  await (await WebAuthnEnvironment.enable(otherPage)).add("internal");
+  await signUp(otherPage, taken, { name: "Oda Other" });
+  await other.close();
+
+  await signUp(page, phone, { name: "Ivy Taken" });
+  await page.goto("/settings/profile");
+  await page.getByLabel("New phone number").fill(taken.typed);
+  await page.getByRole("button", { name: "Text me a code" }).click();
+  await expect(page.getByLabel("New phone number")).toHaveAccessibleDescription("Another OwlBank account uses this number.");
+  expect(latestCode(taken.e164)).toBeUndefined();
+});
+
+test("a customer with no passkey left is told how to confirm it's them", async ({ page, authenticator, phone }) => {
+  void authenticator;
+  await signUp(page, phone, { name: "Noa None" });
+  const user = userByPhone(phone.e164)!;
+  await page.goto("/settings/security");
+  const row = passkeyRows(page).first();
+  await row.getByRole("button", { name: "Delete Noa None" }).click();
+  await row.getByRole("checkbox", { name: /I understand/ }).check();
+  await row.getByRole("button", { name: "Delete passkey" }).click();
+  await expect(page.getByRole("main").getByRole("status").filter({ hasText: "You have no passkeys" })).toBeVisible();
+
+  makeApprovalStale(user.id);
+  await page.getByRole("button", { name: "Add a passkey" }).click();
+  await expect(ceremonyAlert(page)).toContainText("use “Lost your passkey?” to get a code by text");
+});

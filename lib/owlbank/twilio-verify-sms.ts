@@ -1,0 +1,37 @@
+/**
+ * CodeSender over Twilio Verify's SMS channel. Twilio generates the code, sends it, expires it
+ * (10 minutes by default) and limits attempts (5 checks); OwlBank's own rate limits apply on
+ * top (lib/owlbank/one-time-codes.ts). Codes go through the same Verify Service as passkeys.
+ * Error codes: https://www.twilio.com/docs/errors (60200, 60202, 60203, 60410, 20404, 20429).
+ */
+import "server-only";
+import { checkSmsCode, describeVerifyError, sendSmsCode, verifyErrorCode } from "@/lib/verify-client";
+import type { CheckResult, CodeSender, SendResult } from "./code-sender";
+
+export class TwilioVerifySms implements CodeSender {
+  async send(to: string): Promise<SendResult> {
+    try {
+      await sendSmsCode(to);
+      return { ok: true };
+    } catch (error) {
+      const code = verifyErrorCode(error);
+      if (code === 60200 || code === 21211 || code === 21614) return { ok: false, reason: "invalid_number" };
+      if (code === 60203 || code === 20429 || code === 60410) return { ok: false, reason: "rate_limited" };
+      console.error(`[codes] SMS send failed: ${describeVerifyError(error)}`);
+      return { ok: false, reason: "unavailable" };
+    }
+  }
+
+  async check(to: string, code: string): Promise<CheckResult> {
+    try {
+      return (await checkSmsCode(to, code)) ? { ok: true } : { ok: false, reason: "wrong_code" };
+    } catch (error) {
+      const twilioCode = verifyErrorCode(error);
+      // 20404: no pending verification for the number: expired, used, or never sent.
+      if (twilioCode === 20404) return { ok: false, reason: "expired" };
+      if (twilioCode === 60202) return { ok: false, reason: "too_many_tries" };
+      console.error(`[codes] SMS check failed: ${describeVerifyError(error)}`);
+      return { ok: false, reason: "unavailable" };
+    }
+  }
+}
