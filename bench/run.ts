@@ -61,7 +61,7 @@ async function main() {
     const identity = randomUUID();
 
     console.log("Warming up…");
-    await measure(server, { method: "GET", path: "/api/health", seconds: 1 });
+    await measure(server, { method: "GET", path: "/api/health", seconds: smoke ? 1 : 3 });
     await measure(server, { method: "POST", path: `${base}/Passkeys/ApproveChallenge`, bodies: await prepareAssertions(server, serviceSid, 200), success: approved });
     await measure(server, { method: "POST", path: `${base}/Passkeys/VerifyFactor`, bodies: await prepareRegistrations(server, serviceSid, 200), success: verified });
 
