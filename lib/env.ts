@@ -155,6 +155,8 @@ function loadConfig(env: NodeJS.ProcessEnv) {
 
   return {
     isProduction: e.NODE_ENV === "production",
+    /** `next dev`: the only place a one-time code may be printed (see lib/owlbank/local-outbox.ts). */
+    isDevelopment: e.NODE_ENV === "development",
     databaseFile,
     /**
      * True when this start generated the account credentials in use, so they are printed

@@ -1,8 +1,8 @@
 /**
  * The default CodeSender: codes are made and checked here (code-store.ts), and the text
  * message is put in a local outbox table instead of a phone. Developers read it at
- * /dev/outbox; tests read the table. Nothing secret is printed: the console only says that a
- * message is waiting.
+ * /dev/outbox or in the dev server's console; tests read the table. A production server
+ * never prints it: there the console only says that a message is waiting.
  */
 import "server-only";
 import { randomUUID } from "node:crypto";
@@ -23,9 +23,17 @@ export function messageFor(purpose: CodePurpose, code: string): string {
 
 let announced = false;
 
-/** Says once, in development, where messages go; never what they say or to whom. */
-function announceOnce() {
-  const { isProduction, app, owlbank } = config();
+/**
+ * The console is the developer's phone under `next dev`: the message is printed there, with
+ * the number masked. Anywhere else (a production build, however configured) nothing secret
+ * reaches a log; the console says once where messages are kept.
+ */
+function announce(to: string, body: string) {
+  const { isDevelopment, isProduction, app, owlbank } = config();
+  if (isDevelopment) {
+    console.info(`[outbox] to ••• ${to.slice(-2)}: ${body}`);
+    return;
+  }
   if (announced || isProduction || !owlbank.devOutbox) return;
   announced = true;
   console.info(`[outbox] No SMS provider is configured: text messages are kept at ${app.url}/dev/outbox`);
@@ -35,11 +43,12 @@ export class LocalOutbox implements CodeSender {
   async send(to: string, purpose: CodePurpose): Promise<SendResult> {
     const now = Date.now();
     const { code, expiresAt } = issueCode(purpose, to, now);
+    const body = messageFor(purpose, code);
     db().transaction((tx) => {
       tx.delete(outbox).where(lte(outbox.expiresAt, now)).run();
-      tx.insert(outbox).values({ id: randomUUID(), phoneNumber: to, body: messageFor(purpose, code), createdAt: now, expiresAt }).run();
+      tx.insert(outbox).values({ id: randomUUID(), phoneNumber: to, body, createdAt: now, expiresAt }).run();
     });
-    announceOnce();
+    announce(to, body);
     return { ok: true };
   }
 
