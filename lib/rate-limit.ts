@@ -20,15 +20,6 @@ export class RateLimiter {
     return this.verdict(window, now);
   }
 
-  /** Whether `key` is over its limit, without counting a hit (for "failures only" limits). */
-  check(key: string, now = Date.now()): Verdict {
-    return this.verdict(this.current(key, now), now, 0);
-  }
-
-  reset(key: string): void {
-    this.windows.delete(key);
-  }
-
   private current(key: string, now: number) {
     let window = this.windows.get(key);
     if (!window || window.resetAt <= now) {
@@ -39,8 +30,8 @@ export class RateLimiter {
     return window;
   }
 
-  private verdict(window: { count: number; resetAt: number }, now: number, slack = 1): Verdict {
-    return window.count - slack < this.limit
+  private verdict(window: { count: number; resetAt: number }, now: number): Verdict {
+    return window.count <= this.limit
       ? { ok: true }
       : { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((window.resetAt - now) / 1000)) };
   }
