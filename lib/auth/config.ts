@@ -64,6 +64,20 @@ const passkey = CredentialsProvider({
 });
 
 /**
+ * The browser's registration response, verified by Verify (P2): the passkey is now proven to
+ * be held by whoever sent it, and Verify says which factor and identity it belongs to.
+ */
+async function verifiedRegistration(credential: unknown) {
+  const registration = parseCredentialJson(RegistrationResponseSchema, credential);
+  if (!registration) throw new AuthError("invalid_credential");
+  try {
+    return { registration, verified: await verifyPasskeyFactor(registration) };
+  } catch (error) {
+    throw refusal(error, "VerifyFactor");
+  }
+}
+
+/**
  * Finish opening an account: VerifyFactor, then create the user from the pending sign-up
  * of the factor Verify verified. Until this succeeds there is no user row.
  */
@@ -72,14 +86,7 @@ const passkeySignup = CredentialsProvider({
   name: "New passkey",
   credentials: { credential: { type: "text" } },
   async authorize(credentials) {
-    const registration = parseCredentialJson(RegistrationResponseSchema, credentials?.credential);
-    if (!registration) throw new AuthError("invalid_credential");
-    let verified: { factorSid: string; identity: string };
-    try {
-      verified = await verifyPasskeyFactor(registration);
-    } catch (error) {
-      throw refusal(error, "VerifyFactor");
-    }
+    const { registration, verified } = await verifiedRegistration(credentials?.credential);
     const result = completeSignup(verified.factorSid, verified.identity);
     if (!result.ok) {
       // The passkey is verified in Verify but completes no sign-up: remove it so it can't
@@ -108,14 +115,7 @@ const passkeyRecovery = CredentialsProvider({
   name: "Recovered passkey",
   credentials: { credential: { type: "text" } },
   async authorize(credentials) {
-    const registration = parseCredentialJson(RegistrationResponseSchema, credentials?.credential);
-    if (!registration) throw new AuthError("invalid_credential");
-    let verified: { factorSid: string; identity: string };
-    try {
-      verified = await verifyPasskeyFactor(registration);
-    } catch (error) {
-      throw refusal(error, "VerifyFactor");
-    }
+    const { registration, verified } = await verifiedRegistration(credentials?.credential);
     const result = completeRecovery(verified.factorSid, verified.identity);
     if (!result.ok) {
       // A verified passkey that completes no recovery must not stay able to sign in.
