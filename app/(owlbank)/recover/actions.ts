@@ -11,24 +11,13 @@ import { CODE_LENGTH, CODE_TTL_MS } from "@/lib/owlbank/code-store";
 import { requestCode, tryCode } from "@/lib/owlbank/one-time-codes";
 import { codeCheckMessage, codeRequestMessage } from "@/lib/owlbank/one-time-code-messages";
 import { rememberUserHandle } from "@/lib/owlbank/passkey-credentials";
-import { formatPhone, toE164 } from "@/lib/owlbank/phone";
+import { formatPhone, phoneField } from "@/lib/owlbank/phone";
 import { requestAddress, takeLimits, tooManyAttemptsMessage } from "@/lib/owlbank/rate-limits";
 import { deletePendingRecovery, findPendingRecovery, savePendingRecovery } from "@/lib/owlbank/recovery";
 import { findUserById, findUserByPhone } from "@/lib/owlbank/users";
 import { createPasskeyFactor, describeVerifyError, verifyErrorCode, verifyErrorMessage } from "@/lib/verify-client";
 
-const phone = z
-  .string()
-  .trim()
-  .min(1, "Enter the phone number of your account.")
-  .transform((v, ctx) => {
-    const e164 = toE164(v);
-    if (!e164) {
-      ctx.addIssue({ code: "custom", message: "Enter a valid phone number, like (415) 555-0123." });
-      return z.NEVER;
-    }
-    return e164;
-  });
+const phone = phoneField("Enter the phone number of your account.");
 
 const attachment = z.enum(["platform", "cross-platform"]).catch("platform");
 

@@ -5,7 +5,7 @@
  */
 import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/browser";
 import { z } from "zod";
-import { toE164 } from "@/lib/owlbank/phone";
+import { phoneField } from "@/lib/owlbank/phone";
 import { type LimitRule, requestAddress, takeLimits, tooManyAttemptsMessage } from "@/lib/owlbank/rate-limits";
 import { findUserByPhone } from "@/lib/owlbank/users";
 import {
@@ -50,18 +50,7 @@ export async function beginPasskeySignIn(): Promise<SignInStart> {
 }
 
 const PhoneSchema = z.object({
-  phone: z
-    .string()
-    .trim()
-    .min(1, "Enter your phone number, or use one of the passkey buttons.")
-    .transform((v, ctx) => {
-      const e164 = toE164(v);
-      if (!e164) {
-        ctx.addIssue({ code: "custom", message: "Enter a valid phone number, like (415) 555-0123." });
-        return z.NEVER;
-      }
-      return e164;
-    }),
+  phone: phoneField("Enter your phone number, or use one of the passkey buttons."),
 });
 
 /** A challenge limited to the passkeys of the account with this phone number. */

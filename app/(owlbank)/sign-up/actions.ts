@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/browser";
 import { z } from "zod";
-import { toE164 } from "@/lib/owlbank/phone";
+import { phoneField } from "@/lib/owlbank/phone";
 import { requestAddress, takeLimits, tooManyAttemptsMessage } from "@/lib/owlbank/rate-limits";
 import {
   deletePendingSignup,
@@ -26,18 +26,7 @@ import {
 } from "@/lib/verify-client";
 
 const SignUpSchema = z.object({
-  phone: z
-    .string()
-    .trim()
-    .min(1, "Enter your phone number.")
-    .transform((v, ctx) => {
-      const e164 = toE164(v);
-      if (!e164) {
-        ctx.addIssue({ code: "custom", message: "Enter a valid phone number, like (415) 555-0123." });
-        return z.NEVER;
-      }
-      return e164;
-    }),
+  phone: phoneField("Enter your phone number."),
   name: z.string().trim().min(1, "Enter your full name.").max(64, "Use at most 64 characters."),
   attachment: z.enum(["platform", "cross-platform"]).default("platform"),
 });

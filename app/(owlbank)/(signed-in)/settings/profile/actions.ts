@@ -8,7 +8,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { requestCode, tryCode } from "@/lib/owlbank/one-time-codes";
 import { codeCheckMessage, codeRequestMessage } from "@/lib/owlbank/one-time-code-messages";
-import { formatPhone, toE164 } from "@/lib/owlbank/phone";
+import { formatPhone, phoneField } from "@/lib/owlbank/phone";
 import { changeDisplayName, changePhoneNumber } from "@/lib/owlbank/profile";
 import { requestAddress } from "@/lib/owlbank/rate-limits";
 import { requireUser } from "@/lib/owlbank/session";
@@ -39,18 +39,7 @@ export async function changeName(_prev: NameState, formData: FormData): Promise<
   return { ok: true, message: "Name updated.", signal: currentUserDetails(updated) };
 }
 
-const phone = z
-  .string()
-  .trim()
-  .min(1, "Enter your new phone number.")
-  .transform((v, ctx) => {
-    const e164 = toE164(v);
-    if (!e164) {
-      ctx.addIssue({ code: "custom", message: "Enter a valid phone number, like (415) 555-0123." });
-      return z.NEVER;
-    }
-    return e164;
-  });
+const phone = phoneField("Enter your new phone number.");
 
 export type PhoneChangeStart =
   | { ok: true; phone: string; display: string }
