@@ -4,14 +4,12 @@
  * a passkey from another device. Shown only when this device has a platform authenticator,
  * and dismissible; creating one goes through the usual (server-authorised) add-passkey path.
  */
-import { platformAuthenticatorIsAvailable, startRegistration } from "@simplewebauthn/browser";
+import { platformAuthenticatorIsAvailable } from "@simplewebauthn/browser";
 import { useEffect, useState } from "react";
-import { beginAddPasskey, finishAddPasskey } from "@/app/(owlbank)/(signed-in)/settings/security/actions";
 import { Button } from "@/components/ui/button";
 import { CeremonyStatus } from "@/components/ui/notice";
-import { ceremonyErrorMessage } from "./errors";
+import { addPasskey } from "./add-passkey";
 import { dismissPasskeyOffer, usePasskeyOfferPending } from "./offer-here";
-import { withStepUp } from "./step-up";
 
 type Status = { progress?: string; error?: string; success?: string };
 
@@ -33,18 +31,7 @@ export function PasskeyHereOffer() {
   }, [pending]);
 
   async function create() {
-    setStatus({ progress: "Preparing…" });
-    const started = await withStepUp(() => beginAddPasskey("platform"), (progress) => setStatus({ progress }));
-    if (!started.ok) return setStatus({ error: started.message });
-    setStatus({ progress: "Follow your device's prompt to create a passkey…" });
-    let credential;
-    try {
-      credential = await startRegistration({ optionsJSON: started.optionsJSON });
-    } catch (error) {
-      return setStatus({ error: ceremonyErrorMessage(error, "add-passkey") ?? undefined });
-    }
-    setStatus({ progress: "Saving your new passkey…" });
-    const result = await finishAddPasskey(JSON.stringify(credential));
+    const result = await addPasskey("platform", (progress) => setStatus({ progress }));
     if (!result.ok) return setStatus({ error: result.message });
     dismissPasskeyOffer();
     setStatus({ success: "Passkey created. Next time, sign in on this device with Face ID, Touch ID or your screen lock." });
