@@ -70,6 +70,16 @@ export const apiKeyAuth = () => {
 /** Form values: a string, or an array sent as repeated keys (the library's `arrayFormat: "repeat"`). */
 export type Form = Record<string, string | number | boolean | (string | number | boolean)[]>;
 
+/** A response body as tests read it: JSON when it parses, else the text, null when empty. */
+export function parseBody(text: string): unknown {
+  if (text === "") return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 export function formBody(form: Form): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(form)) {
@@ -135,15 +145,7 @@ export function apiClient(auth?: string | null): ApiClient {
       params: Promise.resolve(params),
     });
     const text = await response.text();
-    let parsed: unknown = null;
-    if (text !== "") {
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = text;
-      }
-    }
-    return { status: response.status, body: parsed as T, headers: response.headers, text };
+    return { status: response.status, body: parseBody(text) as T, headers: response.headers, text };
   }
   return {
     request,

@@ -8,7 +8,7 @@
  * which a race or crash test cannot afford.
  */
 import http from "node:http";
-import { type ApiClient, type ApiResponse, formBody, type RequestOptions } from "@/test/helpers/api";
+import { type ApiClient, type ApiResponse, formBody, parseBody, type RequestOptions } from "@/test/helpers/api";
 
 /** A request that gets no answer within this long has hung. */
 export const HTTP_TIMEOUT_MS = 30_000;
@@ -31,16 +31,7 @@ export function httpClient(baseUrl: string, auth: string | null): ApiClient {
       body = options.raw;
     }
     const res = await send(url, method, headers, body);
-    const text = res.text;
-    let parsed: unknown = null;
-    if (text !== "") {
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = text;
-      }
-    }
-    return { status: res.status, body: parsed as T, headers: res.headers, text };
+    return { status: res.status, body: parseBody(res.text) as T, headers: res.headers, text: res.text };
   }
   return {
     request: request as ApiClient["request"],
