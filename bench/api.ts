@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import autocannon from "autocannon";
 import { SoftwareAuthenticator } from "../test/helpers/authenticator";
-import type { Server } from "./server";
+import type { Server } from "../test/helpers/server";
 
 export type Measurement = {
   requests: number;
@@ -19,22 +19,22 @@ export type Measurement = {
   max: number;
   non2xx: number;
   errors: number;
+  /** Why the run was cut short (the time limit, or the server ended), if it was. */
+  cutShort?: string;
 };
 
 export const CONNECTIONS = 50;
-
-function auth(server: Server) {
-  return `Basic ${Buffer.from(`${server.accountSid}:${server.authToken}`).toString("base64")}`;
-}
 
 async function call(server: Server, method: string, path: string, body?: unknown, form = false) {
   const response = await fetch(`${server.url}${path}`, {
     method,
     headers: {
-      authorization: auth(server),
+      authorization: server.auth,
       ...(body === undefined ? {} : { "content-type": form ? "application/x-www-form-urlencoded" : "application/json" }),
     },
     body: body === undefined ? undefined : form ? new URLSearchParams(body as Record<string, string>) : JSON.stringify(body),
+    // A server that stops answering must fail the run, never hang it.
+    signal: AbortSignal.timeout(30_000),
   });
   const json = (await response.json()) as Record<string, unknown>;
   if (!response.ok) throw new Error(`${method} ${path} → ${response.status} ${JSON.stringify(json)}`);
@@ -120,6 +120,12 @@ type Load = {
   success?: (status: number, body: string) => boolean;
 };
 
+/**
+ * The longest a run may take. autocannon waits for every response of a fixed batch, so a
+ * server that stalls or dies would otherwise hold the run (and CI) forever.
+ */
+const limitMs = (load: Load) => (load.bodies ? 120_000 : ((load.seconds ?? 5) + 30) * 1000);
+
 export async function measure(server: Server, load: Load): Promise<Measurement> {
   let successes = 0;
   let used = 0;
@@ -128,7 +134,8 @@ export async function measure(server: Server, load: Load): Promise<Measurement> 
   let firstSent = 0;
   let lastAnswered = 0;
   const isSuccess = load.success ?? ((status: number) => status >= 200 && status < 300);
-  const result = await autocannon({
+  // Without a callback autocannon returns its instance, which is also a promise of the result.
+  const run = autocannon({
     url: server.url,
     connections: CONNECTIONS,
     ...(load.bodies ? { amount: load.bodies.length } : { duration: load.seconds ?? 5 }),
@@ -137,7 +144,7 @@ export async function measure(server: Server, load: Load): Promise<Measurement> 
         method: load.method,
         path: load.path,
         headers: {
-          authorization: auth(server),
+            authorization: server.auth,
           ...(load.method === "POST" ? { "content-type": "application/json" } : {}),
         },
         setupRequest: (request: autocannon.Request) => {
@@ -152,7 +159,22 @@ export async function measure(server: Server, load: Load): Promise<Measurement> 
         },
       },
     ],
-  });
+  }) as Promise<autocannon.Result> & Pick<autocannon.Instance, "stop">;
+  let cutShort: string | undefined;
+  const started = Date.now();
+  const watchdog = setInterval(() => {
+    const ended = server.ended();
+    if (ended) cutShort = `the server ended (${ended}) during the run`;
+    else if (Date.now() - started > limitMs(load)) cutShort = `no end after ${limitMs(load) / 1000} s`;
+    if (cutShort) run.stop();
+  }, 500);
+  let result: autocannon.Result;
+  try {
+    result = await run;
+  } finally {
+    clearInterval(watchdog);
+  }
+  if (cutShort) console.log(`${load.method} ${load.path}: cut short, ${cutShort} (${result.requests.total} requests sent, ${successes} successes)`);
   const seconds = lastAnswered > firstSent ? (lastAnswered - firstSent) / 1000 : result.duration;
   return {
     requests: result.requests.total,
@@ -164,6 +186,7 @@ export async function measure(server: Server, load: Load): Promise<Measurement> 
     max: result.latency.max,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    cutShort,
   };
 }
 

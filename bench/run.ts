@@ -5,21 +5,26 @@
  * `--smoke` runs every measurement once, briefly, so CI keeps the benchmark working without
  * asserting any speed.
  */
+import { spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { randomUUID } from "node:crypto";
+import { type Server, startServer } from "../test/helpers/server";
 import { approved, CONNECTIONS, createService, type Measurement, measure, prepareAssertions, prepareRegistrations, verified } from "./api";
 import { measureBrowser, type BrowserFigures } from "./browser";
 import { chart } from "./chart";
-import { ensureBuild, startServer } from "./server";
 
 const smoke = process.argv.includes("--smoke");
 const ROUNDS = smoke ? 1 : 3;
 const SECONDS = smoke ? 2 : 5;
 /** Prepared ceremonies per round: enough for several seconds of load at the rates seen here. */
 const CEREMONIES = smoke ? 300 : 3000;
-const PORT = Number(process.env.BENCH_PORT ?? 3290);
+/**
+ * The whole run's limit (the issue asks for under 5 minutes on a fresh clone, build included).
+ * Past it the run fails with what it was doing rather than holding CI until CI's own limit.
+ */
+const DEADLINE_MS = (smoke ? 5 : 15) * 60_000;
 
 type Summary = { median: number; min: number; max: number };
 type Endpoint = {
@@ -49,10 +54,23 @@ function endpoint(name: string, rounds: Measurement[]): Endpoint {
   };
 }
 
+function ensureBuild(): void {
+  if (fs.existsSync(".next/BUILD_ID")) return;
+  console.log("No production build found: running next build…");
+  const result = spawnSync("node_modules/.bin/next", ["build"], {
+    stdio: "inherit",
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  if (result.status !== 0) throw new Error("next build failed");
+}
+
+let server: Server | undefined;
+let stage = "starting";
+
 async function main() {
   ensureBuild();
   // The per-account limit protects production; here it would measure the limiter, not the work.
-  const server = await startServer(PORT, { VERIFY_RATE_LIMIT_PER_MINUTE: "100000000" });
+  server = await startServer({ env: { VERIFY_RATE_LIMIT_PER_MINUTE: "100000000" } });
   const endpoints: Endpoint[] = [];
   let browser: BrowserFigures | undefined;
   try {
@@ -60,6 +78,7 @@ async function main() {
     const base = `/v2/Services/${serviceSid}`;
     const identity = randomUUID();
 
+    stage = "warm-up";
     console.log("Warming up…");
     await measure(server, { method: "GET", path: "/api/health", seconds: smoke ? 1 : 3 });
     await measure(server, { method: "POST", path: `${base}/Passkeys/ApproveChallenge`, bodies: await prepareAssertions(server, serviceSid, 200), success: approved });
@@ -67,6 +86,7 @@ async function main() {
 
     const rounds: Record<string, Measurement[]> = { floor: [], approve: [], verify: [], challenges: [], factors: [] };
     for (let round = 1; round <= ROUNDS; round++) {
+      stage = `round ${round}`;
       console.log(`Round ${round}/${ROUNDS}: preparing ${CEREMONIES} signed assertions and ${CEREMONIES} attestations…`);
       const assertions = await prepareAssertions(server, serviceSid, CEREMONIES);
       const registrations = await prepareRegistrations(server, serviceSid, CEREMONIES);
@@ -90,9 +110,11 @@ async function main() {
       endpoint("Challenges create", rounds.challenges),
       endpoint("Passkeys Factors create", rounds.factors),
     );
+    stage = "browser";
     browser = await measureBrowser(server.url, smoke ? 3 : 20);
   } finally {
     await server.stop();
+    fs.rmSync(server.dir, { recursive: true, force: true });
   }
   report(endpoints, browser);
   return sanity(endpoints, browser);
@@ -105,7 +127,10 @@ async function main() {
  */
 function sanity(endpoints: Endpoint[], browser: BrowserFigures | undefined): boolean {
   const checks = [
-    ...endpoints.map((e) => ({ what: `${e.name}: successes and no errors`, ok: e.rounds.every((r) => r.successes > 0 && r.errors === 0) })),
+    ...endpoints.map((e) => ({
+      what: `${e.name}: successes, no errors, not cut short`,
+      ok: e.rounds.every((r) => r.successes > 0 && r.errors === 0 && !r.cutShort),
+    })),
     { what: "browser journey measured", ok: Boolean(browser && browser.signInJsGzipBytes > 0 && browser.clickToDashboardMs.length > 0) },
   ];
   for (const c of checks.filter((c) => !c.ok)) console.log(`FAIL ${c.what}`);
@@ -172,11 +197,21 @@ function report(endpoints: Endpoint[], browser: BrowserFigures | undefined) {
   console.log(`Wrote ${dir}/${date}.{md,json,svg}`);
 }
 
-main().then(
-  (ok) => process.exit(ok ? 0 : 1),
-  (error) => {
-    console.error(error);
-    console.log("0 passed, 1 failed");
-    process.exit(1);
-  },
-);
+/** Ends a run that cannot finish: says where it was and what the server printed, then fails. */
+async function abandon(reason: unknown): Promise<never> {
+  console.error(`The benchmark failed during ${stage}:`, reason);
+  if (server) {
+    const ended = server.ended();
+    console.error(ended ? `The server had ended (${ended}).` : "The server was still running.");
+    console.error(`Last server output:\n${server.output().slice(-4000)}`);
+    await server.kill();
+    fs.rmSync(server.dir, { recursive: true, force: true });
+  }
+  console.log("0 passed, 1 failed");
+  process.exit(1);
+}
+
+const deadline = setTimeout(() => void abandon(`no end after ${DEADLINE_MS / 60_000} minutes`), DEADLINE_MS);
+deadline.unref();
+
+main().then((ok) => process.exit(ok ? 0 : 1), abandon);

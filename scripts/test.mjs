@@ -5,6 +5,8 @@
 // Each step's output streams as it runs, and a failing step does not stop the next one, so one
 // run shows everything that is broken. The last line is always `N passed, M failed`, and the
 // exit code is non-zero when anything failed. Lint, typecheck and build count as one test each.
+// Every step has a time limit, so a hung step (a server that never answers) fails the run with
+// a summary instead of holding CI until CI's own limit.
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -34,40 +36,96 @@ function banner(text) {
   console.log(`\n━━━ ${text} ━━━`);
 }
 
-/** Runs a command with inherited stdio; resolves to its exit code (1 if it could not start). */
-function run(command, args, extraEnv = {}) {
+/**
+ * Minutes each step may take at most: several times what it takes on a 2-core machine, and
+ * all of them together within TEST_BUDGET_MINUTES (default 75, under CI's 90 with the install).
+ */
+const LIMIT_MINUTES = { eslint: 5, tsc: 5, vitest: 15, "next build": 15, security: 20, browser: 10, playwright: 30, "bench smoke": 8 };
+const budgetEnds = Date.now() + Number(process.env.TEST_BUDGET_MINUTES || 75) * 60_000;
+const limitMs = (step) => Math.max(0, Math.min(LIMIT_MINUTES[step] * 60_000, budgetEnds - Date.now()));
+
+/** The step running now, so a signal to this runner also ends it (it has its own process group). */
+let current;
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    if (current) killGroup(current.pid, "SIGKILL");
+    process.exit(1);
+  });
+}
+
+function killGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+/**
+ * Starts a step's command in its own process group (servers it starts included) and kills
+ * that group if the step outlives its limit. Resolves to the exit code, or to 1 when the
+ * command could not start, was killed, or timed out, with a note saying which of the last two.
+ */
+function spawnStep(step, command, args, { extraEnv = {}, pipeStdout = false, onStdout } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: "inherit" });
+    const limit = limitMs(step);
+    if (limit === 0) {
+      console.error(`Not running ${step}: the time budget of npm test is spent.`);
+      return resolve({ code: 1, note: "not run: time budget spent" });
+    }
+    const child = spawn(command, args, {
+      cwd: root,
+      env: { ...env, ...extraEnv },
+      stdio: pipeStdout ? ["ignore", "pipe", "inherit"] : "inherit",
+      detached: true,
+    });
+    current = child;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      console.error(`\n${step} is still running after ${Math.round(limit / 1000)} s: stopping it.`);
+      killGroup(child.pid, "SIGTERM");
+      setTimeout(() => killGroup(child.pid, "SIGKILL"), 10_000).unref();
+    }, limit);
+    if (pipeStdout) child.stdout.on("data", onStdout);
+    const finish = (code) => {
+      clearTimeout(timer);
+      current = undefined;
+      // Nothing a step started may outlive it (a server left behind would hold its port).
+      killGroup(child.pid, "SIGKILL");
+      resolve({ code, note: timedOut ? `timed out after ${Math.round(limit / 1000)} s` : "" });
+    };
     child.on("error", (error) => {
       console.error(`Could not start ${command}: ${error.message}`);
-      resolve(1);
+      finish(1);
     });
-    child.on("close", (code, signal) => resolve(signal ? 1 : (code ?? 1)));
+    child.on("close", (code, signal) => finish(signal || timedOut ? 1 : (code ?? 1)));
   });
+}
+
+/** Runs a command with inherited stdio; resolves to its exit code (1 if it could not start). */
+function run(step, command, args, extraEnv = {}) {
+  return spawnStep(step, command, args, { extraEnv });
 }
 
 /**
  * A step that is a suite of its own (scripts/security.mjs, the benchmark smoke run): its
  * output streams through, and its own closing `N passed, M failed` line is counted.
  */
-function suite(name, command, args) {
+async function suite(name, command, args) {
   banner(name);
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: root, env, stdio: ["ignore", "pipe", "inherit"] });
-    let tail = "";
-    child.stdout.on("data", (chunk) => {
+  let tail = "";
+  const { code, note } = await spawnStep(name, command, args, {
+    pipeStdout: true,
+    onStdout: (chunk) => {
       process.stdout.write(chunk);
       tail = (tail + chunk.toString("utf8")).slice(-4096);
-    });
-    const finish = (code) => {
-      const lines = tail.trim().split("\n");
-      const m = /^(\d+) passed, (\d+) failed/.exec(lines.at(-1) ?? "");
-      recordRunner(name, code, m && { passed: Number(m[1]), failed: Number(m[2]), note: "" }, "no summary line");
-      resolve(code === 0);
-    };
-    child.on("error", () => finish(1));
-    child.on("close", (code, signal) => finish(signal ? 1 : (code ?? 1)));
+    },
   });
+  const lines = tail.trim().split("\n");
+  const m = /^(\d+) passed, (\d+) failed/.exec(lines.at(-1) ?? "");
+  recordRunner(name, code, m && { passed: Number(m[1]), failed: Number(m[2]), note: "" }, note || "no summary line");
+  return code === 0;
 }
 
 function readJson(file) {
@@ -82,9 +140,9 @@ function readJson(file) {
 async function single(name, command, args) {
   banner(name);
   const started = Date.now();
-  const code = await run(command, args);
+  const { code, note } = await run(name, command, args);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  record(name, code === 0 ? 1 : 0, code === 0 ? 0 : 1, code === 0 ? `${seconds}s` : `exit code ${code}, ${seconds}s`);
+  record(name, code === 0 ? 1 : 0, code === 0 ? 0 : 1, code === 0 ? `${seconds}s` : `${note || `exit code ${code}`}, ${seconds}s`);
   return code === 0;
 }
 
@@ -106,7 +164,7 @@ async function vitest() {
   const name = "vitest";
   banner(`${name} (unit and behaviour tests)`);
   fs.rmSync(vitestJson, { force: true });
-  const code = await run(bin("vitest"), [
+  const { code, note } = await run(name, bin("vitest"), [
     "run",
     "--reporter=default",
     "--reporter=json",
@@ -123,7 +181,7 @@ async function vitest() {
       ? `${(report.numPendingTests ?? 0) + (report.numTodoTests ?? 0)} skipped`
       : "",
   };
-  recordRunner(name, code, counts, "no JSON report");
+  recordRunner(name, code, counts, note || "no JSON report");
 }
 
 function hasCommand(name) {
@@ -142,8 +200,8 @@ async function ensureBrowser() {
     if (isRoot && hasCommand("apt-get")) {
       console.log("No Chromium found; installing Debian's chromium package (apt-get).");
       const aptEnv = { DEBIAN_FRONTEND: "noninteractive" };
-      const updated = (await run("apt-get", ["update"], aptEnv)) === 0;
-      if (updated) await run("apt-get", ["install", "-y", "chromium"], aptEnv);
+      const updated = (await run("browser", "apt-get", ["update"], aptEnv)).code === 0;
+      if (updated) await run("browser", "apt-get", ["install", "-y", "chromium"], aptEnv);
       found = findChromium();
     }
   }
@@ -167,7 +225,7 @@ async function playwright(browserPath) {
   banner(`${name} (contract and end-to-end tests)`);
   fs.rmSync(playwrightJson, { force: true });
   // --pass-with-no-tests: a project whose specs are not written yet must not fail the run.
-  const code = await run(bin("playwright"), ["test", "--pass-with-no-tests"], { [BROWSER_ENV]: browserPath });
+  const { code, note } = await run(name, bin("playwright"), ["test", "--pass-with-no-tests"], { [BROWSER_ENV]: browserPath });
   const report = readJson(playwrightJson);
   const stats = report?.stats;
   const counts = stats && {
@@ -176,7 +234,7 @@ async function playwright(browserPath) {
     failed: (stats.unexpected ?? 0) + (report.errors?.length ?? 0),
     note: stats.skipped ? `${stats.skipped} skipped` : "",
   };
-  recordRunner(name, code, counts, "no JSON report");
+  recordRunner(name, code, counts, note || "no JSON report");
 }
 
 const started = Date.now();

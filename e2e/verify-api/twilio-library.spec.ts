@@ -7,13 +7,11 @@
  * Spec: /work/shared/verify-passkeys-api.md, sections 2–5, 7.1, 7.2, 8.1–8.5, 8.10–8.13.
  */
 import { createAccount } from "../helpers/accounts";
+import { basic } from "../../test/helpers/basic-auth";
 import { VERIFY_ACCOUNT_SID, VERIFY_API_KEY_SECRET, VERIFY_API_KEY_SID, VERIFY_AUTH_TOKEN } from "../helpers/env";
 import { expect, expectRestError, newIdentity, relyingParty, test, verifyClient } from "../helpers/verify";
 
 const SID = (prefix: string) => new RegExp(`^${prefix}[0-9a-f]{32}$`);
-
-const basic = (username: string, password: string) =>
-  `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
 
 test.describe("Services", () => {
   test("create returns the Service with its passkeys settings as the library parses them", async ({

@@ -17,6 +17,7 @@ import * as VerifyFactorRoute from "@/app/(verify-api)/v2/Services/[serviceSid]/
 import * as PasskeysChallengesRoute from "@/app/(verify-api)/v2/Services/[serviceSid]/Passkeys/Challenges/route";
 import * as ApproveChallengeRoute from "@/app/(verify-api)/v2/Services/[serviceSid]/Passkeys/ApproveChallenge/route";
 import { config } from "@/lib/env";
+import { basic } from "./basic-auth";
 
 export const BASE_URL = "http://localhost:3000";
 
@@ -51,9 +52,7 @@ function route(pathname: string): { module: RouteModule; params: Record<string, 
   throw new Error(`No /v2 route for ${pathname}`);
 }
 
-/** `Basic base64(user:pass)`. */
-export const basic = (username: string, password: string) =>
-  `Basic ${Buffer.from(`${username}:${password}`, "utf8").toString("base64")}`;
+export { basic };
 
 /** The embedded account's Basic credentials (Account SID + auth token). */
 export const accountAuth = () => {

@@ -23,7 +23,7 @@ import {
 import { httpClient } from "./support/http";
 import { record } from "./support/metrics";
 import { expectTwilioError, sqlite } from "./support/refusal";
-import { type Server, startServer } from "./support/server";
+import { type Server, startServer } from "@/test/helpers/server";
 
 const ROUNDS = Math.max(Number(process.env.RACE_ROUNDS ?? 3) || 3, 1);
 

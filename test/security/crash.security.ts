@@ -18,7 +18,7 @@ import { SoftwareAuthenticator } from "@/test/helpers/authenticator";
 import { createChallenge, createFactor, createService, newIdentity, ORIGIN, paths } from "@/test/helpers/verify";
 import { httpClient } from "./support/http";
 import { record } from "./support/metrics";
-import { type Credentials, newCredentials, type Server, startServer, tempDir } from "./support/server";
+import { type Credentials, newCredentials, type Server, startServer, tempDir } from "@/test/helpers/server";
 
 const ROUNDS = Math.max(Number(process.env.CRASH_ROUNDS ?? 3) || 3, 1);
 const WORKERS = Math.max(Number(process.env.CRASH_WORKERS ?? 6) || 6, 1);

@@ -19,7 +19,7 @@ import { CONTENT_TYPES, formEntriesArb, formOf, sidArb, weirdJson } from "./supp
 import { httpClient, send as rawSend } from "./support/http";
 import { record } from "./support/metrics";
 import { knownBug } from "./support/refusal";
-import { type Server, startServer } from "./support/server";
+import { type Server, startServer } from "@/test/helpers/server";
 import { answerProblems, type Answer } from "./support/twilio-body";
 
 const RUNS = Math.max(Number(process.env.FUZZ_HTTP_RUNS ?? 400) || 400, 20);

@@ -1,7 +1,8 @@
 /**
- * The production server under test: `next start` on a free port, over a database file in a
- * temporary directory, with credentials chosen here so the tests know them. It runs in its
- * own process group and is stopped (or killed) by that group's id, never by name.
+ * The production server for the security suite and the benchmark: `next start` on a free
+ * port, over a database file in a temporary directory, with credentials chosen here so the
+ * caller knows them. It runs in its own process group and is stopped (or killed) by that
+ * group's id, never by name.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -9,9 +10,9 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { basic } from "@/test/helpers/api";
+import { basic } from "./basic-auth";
 
-export const ROOT = path.resolve(import.meta.dirname, "../../..");
+export const ROOT = path.resolve(import.meta.dirname, "../..");
 
 export type Server = {
   url: string;
@@ -25,6 +26,8 @@ export type Server = {
   pid: number;
   /** The server's stdout and stderr so far, for failure messages. */
   output: () => string;
+  /** `undefined` while it runs; how it ended (exit code or signal) once it has. */
+  ended: () => string | undefined;
   /** SIGTERM, then SIGKILL if it has not exited after a few seconds. */
   stop: () => Promise<void>;
   /** SIGKILL, at once: a crash. */
@@ -115,6 +118,8 @@ export async function startServer(options: { dir?: string; credentials?: Credent
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
   const output = () => chunks.join("");
+  const ended = () =>
+    child.exitCode !== null ? `exit code ${child.exitCode}` : child.signalCode !== null ? `signal ${child.signalCode}` : undefined;
   const pid = child.pid as number;
   running.add(pid);
   child.once("exit", () => running.delete(pid));
@@ -153,5 +158,5 @@ export async function startServer(options: { dir?: string; credentials?: Credent
     }
     await new Promise((r) => setTimeout(r, 150));
   }
-  return { url, port, dir, dbFile, accountSid, authToken, auth, pid, output, stop, kill };
+  return { url, port, dir, dbFile, accountSid, authToken, auth, pid, output, ended, stop, kill };
 }
