@@ -1,13 +1,14 @@
 /**
  * Browser-side figures on the production build: the JavaScript the sign-in page ships
- * (gzip) and the time from a click on "Sign in with Face ID" to the dashboard, with
- * Chrome's virtual authenticator answering the passkey prompt.
+ * (gzip), beside what a page with no client code of ours ships (the framework's own floor),
+ * and the time from a click on "Sign in with Face ID" to the dashboard, with Chrome's
+ * virtual authenticator answering the passkey prompt.
  */
 import { gzipSync } from "node:zlib";
 import { type CDPSession, chromium, type Page } from "@playwright/test";
 import { findChromium } from "../e2e/helpers/browser.mjs";
 
-export type BrowserFigures = { signInJsGzipBytes: number; clickToDashboardMs: number[] };
+export type BrowserFigures = { signInJsGzipBytes: number; frameworkJsGzipBytes: number; clickToDashboardMs: number[] };
 
 const ARGS = [
   "--headless",
@@ -31,6 +32,27 @@ async function scriptBytes(page: Page, url: string): Promise<number> {
   return all.reduce((sum, body) => sum + gzipSync(body, { level: 9 }).length, 0);
 }
 
+type Timed = Window & { owlbankClickToDashboardMs?: number };
+
+/** Runs in the page: records the click, then the first frame with the dashboard's heading. */
+const TIME_CLICK_TO_DASHBOARD = () => {
+  const w = window as Timed;
+  delete w.owlbankClickToDashboardMs;
+  document.addEventListener(
+    "click",
+    (event) => {
+      const clickedAt = event.timeStamp;
+      const observer = new MutationObserver(() => {
+        if (!document.querySelector("h1")?.textContent?.startsWith("Welcome back")) return;
+        observer.disconnect();
+        requestAnimationFrame((frameAt) => (w.owlbankClickToDashboardMs = frameAt - clickedAt));
+      });
+      observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+    },
+    { capture: true, once: true },
+  );
+};
+
 const presence = (cdp: CDPSession, authenticatorId: string, enabled: boolean) =>
   cdp.send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId, enabled });
 
@@ -41,6 +63,8 @@ export async function measureBrowser(baseUrl: string, samples: number): Promise<
   try {
     const context = await browser.newContext({ baseURL: baseUrl });
     const signInJsGzipBytes = await scriptBytes(await context.newPage(), "/sign-in");
+    // The landing page renders no client component of ours: React, Next's router and Link.
+    const frameworkJsGzipBytes = await scriptBytes(await context.newPage(), "/");
 
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);
@@ -73,12 +97,15 @@ export async function measureBrowser(baseUrl: string, samples: number): Promise<
       await page.waitForTimeout(300);
       await presence(cdp, authenticatorId, true);
 
-      const started = performance.now();
+      // Timed inside the page, from the click event to the first frame after the dashboard's
+      // heading is in the document: Playwright's own overhead (actionability checks,
+      // polling) is not the product's. The navigation is client-side, so the window lives on.
+      await page.evaluate(TIME_CLICK_TO_DASHBOARD);
       await page.getByRole("button", { name: "Sign in with Face ID" }).click();
       await page.getByRole("heading", { level: 1, name: /Welcome back/ }).waitFor({ timeout: 30_000 });
-      clickToDashboardMs.push(performance.now() - started);
+      clickToDashboardMs.push(await page.waitForFunction(() => (window as Timed).owlbankClickToDashboardMs).then((h) => h.jsonValue() as Promise<number>));
     }
-    return { signInJsGzipBytes, clickToDashboardMs };
+    return { signInJsGzipBytes, frameworkJsGzipBytes, clickToDashboardMs };
   } finally {
     await browser.close();
   }

@@ -174,7 +174,7 @@ function report(endpoints: Endpoint[], browser: BrowserFigures | undefined) {
   ];
   if (browser) {
     lines.push(
-      `| Sign-in page JavaScript (gzip) | ${(browser.signInJsGzipBytes / 1024).toFixed(1)} KB | <= 120 KB | ${browser.signInJsGzipBytes <= 120 * 1024 ? "yes" : "no"} |`,
+      `| Sign-in page JavaScript (gzip) | ${(browser.signInJsGzipBytes / 1024).toFixed(1)} KB (framework floor ${(browser.frameworkJsGzipBytes / 1024).toFixed(1)} KB) | <= 120 KB | ${browser.signInJsGzipBytes <= 120 * 1024 ? "yes" : "no"} |`,
       `| Click "Sign in with Face ID" → dashboard (median of ${browser.clickToDashboardMs.length}) | ${median(browser.clickToDashboardMs).toFixed(0)} ms | <= 300 ms | ${median(browser.clickToDashboardMs) <= 300 ? "yes" : "no"} |`,
     );
   }
@@ -184,6 +184,8 @@ function report(endpoints: Endpoint[], browser: BrowserFigures | undefined) {
     "- Floor: the same load on a route that reads nothing: what Next's router costs per request here.",
     "- ApproveChallenge / floor: the share of the floor left after a full assertion check (client data, RP ID hash, flags, counter, ECDSA verify) and one guarded SQLite transaction (WAL, synchronous=NORMAL).",
     "- VerifyFactor / floor: the same for registration: CBOR decoding of the attestation, COSE key parsing, and the insert of a credential.",
+    "- Framework floor (JavaScript): what the landing page ships, which renders no client component of ours (React DOM, Next's router, Link); the sign-in page's own code is the difference.",
+    "- Click → dashboard: timed in the page, from the click event to the first frame with the dashboard's heading: one request to next-auth (which asks Verify's ApproveChallenge), then the dashboard's RSC payload and its two chunks.",
     "- The gap to the floor is spent on the per-request Basic-auth lookup, parsing the credential JSON, drizzle's row mapping, the signature check and SQLite's writes; under load this VM also stalls every endpoint, the floor included, for 1–2 s at times (see max), so single ratios are noisy.",
   );
   const markdown = `${lines.join("\n")}\n`;

@@ -73,7 +73,7 @@ const AUTH_MESSAGES: Record<Exclude<AuthErrorKey, `verify_${number}`>, string> =
   recovery_expired: "Creating your new passkey took too long. Please ask for a new code.",
 };
 
-/** The message for the `error` that next-auth's signIn() resolved with. */
+/** The message for the `error` a sign-in resolved with (signInWith in lib/auth/client.ts). */
 export function authErrorMessage(key: string | null | undefined): string {
   if (!key) return GENERIC_VERIFY_MESSAGE;
   const verify = /^verify_(\d+)$/.exec(key);

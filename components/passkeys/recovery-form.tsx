@@ -6,16 +6,15 @@
  */
 import { type PublicKeyCredentialCreationOptionsJSON, startRegistration } from "@simplewebauthn/browser";
 import { useRouter } from "next/navigation";
-import { signIn } from "next-auth/react";
-import { type FormEvent, useState } from "react";
-import { acceptedCredentials } from "@/app/(owlbank)/(signed-in)/settings/security/actions";
+import { type FormEvent, useEffect, useState } from "react";
 import { requestRecoveryCode, retryRecoveryPasskey, verifyRecoveryCode } from "@/app/(owlbank)/recover/actions";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { CeremonyStatus } from "@/components/ui/notice";
+import { prefetchCsrfToken, signInWith } from "@/lib/auth/client";
 import { authErrorMessage, ceremonyErrorMessage, NO_WEBAUTHN_MESSAGE } from "./errors";
 import { rememberSignInDevice } from "./offer-here";
-import { signalAllAcceptedCredentials } from "./signals";
+import { requestAcceptedCredentialsSignal } from "./signals";
 import { useWebAuthnSupport } from "./use-webauthn-support";
 
 type Step = { name: "phone" } | { name: "code"; phone: string; display: string; minutes: number } | { name: "passkey"; factorSid: string };
@@ -34,6 +33,7 @@ function submitted(event: FormEvent<HTMLFormElement>): FormData {
 export function RecoveryForm() {
   const router = useRouter();
   const supported = useWebAuthnSupport();
+  useEffect(prefetchCsrfToken, []);
   const [step, setStep] = useState<Step>({ name: "phone" });
   const [phoneTyped, setPhoneTyped] = useState("");
   const [status, setStatus] = useState<Status>({});
@@ -59,16 +59,15 @@ export function RecoveryForm() {
       return setStatus({ error: ceremonyErrorMessage(error, "recovery") ?? undefined });
     }
     setStatus({ progress: "Signing you in…" });
-    const result = await signIn("passkey-recovery", { credential: JSON.stringify(credential), redirect: false });
-    if (!result?.ok) {
-      if (result?.error === "no_pending_recovery" || result?.error === "recovery_expired") setStep({ name: "phone" });
-      return setStatus({ error: authErrorMessage(result?.error) });
+    const result = await signInWith("passkey-recovery", { credential: JSON.stringify(credential) });
+    if (!result.ok) {
+      if (result.error === "no_pending_recovery" || result.error === "recovery_expired") setStep({ name: "phone" });
+      return setStatus({ error: authErrorMessage(result.error) });
     }
     setStatus({ progress: "Your new passkey is ready. Opening your accounts…" });
     rememberSignInDevice(credential.authenticatorAttachment);
-    void acceptedCredentials().then(signalAllAcceptedCredentials, () => undefined);
+    requestAcceptedCredentialsSignal();
     router.replace("/dashboard");
-    router.refresh();
   }
 
   async function checkCode(data: FormData) {

@@ -15,21 +15,28 @@ import {
 } from "@simplewebauthn/browser";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { signIn } from "next-auth/react";
 import { useEffect, useRef, useState } from "react";
-import { acceptedCredentials } from "@/app/(owlbank)/(signed-in)/settings/security/actions";
-import { beginPasskeySignIn, beginPhoneSignIn } from "@/app/(owlbank)/sign-in/actions";
+import { beginPasskeySignIn, beginPhoneSignIn, type SignInStart } from "@/app/(owlbank)/sign-in/actions";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { CeremonyStatus } from "@/components/ui/notice";
+import { prefetchCsrfToken, signInWith } from "@/lib/auth/client";
 import { authErrorMessage, ceremonyErrorMessage, isAbort, NO_WEBAUTHN_MESSAGE } from "./errors";
 import { rememberSignInDevice } from "./offer-here";
-import { signalAllAcceptedCredentials } from "./signals";
+import { requestAcceptedCredentialsSignal } from "./signals";
 import { useWebAuthnSupport } from "./use-webauthn-support";
 
 type Mode = "face-id" | "another-device" | "phone";
 
 type Status = { progress?: string; error?: string; phoneErrors?: string[] };
+
+type Spare = { started: SignInStart & { ok: true }; at: number };
+
+/**
+ * How long an unused autofill challenge may stand in for a button's. Verify's challenges
+ * live five minutes by default; well inside that, a click never meets an expired one.
+ */
+const SPARE_MAX_AGE_MS = 60_000;
 
 /** WebAuthn L3 hints: steer the browser's chooser without restricting it. */
 const HINTS: Record<Mode, PublicKeyCredentialRequestOptionsJSON["hints"]> = {
@@ -46,6 +53,9 @@ export function SignInPanel() {
   // Bumped to re-arm autofill after a button ceremony ends without signing in.
   const [autofillRound, setAutofillRound] = useState(0);
   const phoneRef = useRef<HTMLInputElement>(null);
+  // The discoverable challenge autofill is waiting on. A button cancels that request, so the
+  // challenge was never signed: using it for the button's ceremony saves a round trip per click.
+  const spare = useRef<Spare | null>(null);
   // Exposed as data-autofill on the form, so tests (and curious developers) can tell when
   // the browser holds a pending autofill request ("armed") or none will come ("ended").
   const [autofill, setAutofill] = useState<"starting" | "armed" | "ended">("starting");
@@ -54,23 +64,30 @@ export function SignInPanel() {
     setAutofillRound((n) => n + 1);
   };
 
+  useEffect(prefetchCsrfToken, []);
+
   /** Hands the assertion to next-auth; true when a session was created. */
   async function finish(credential: AuthenticationResponseJSON): Promise<boolean> {
     setStatus({ progress: "Checking your passkey…" });
-    const result = await signIn("passkey", { credential: JSON.stringify(credential), redirect: false });
-    if (!result?.ok) {
-      setStatus({ error: authErrorMessage(result?.error) });
+    const result = await signInWith("passkey", { credential: JSON.stringify(credential) });
+    if (!result.ok) {
+      setStatus({ error: authErrorMessage(result.error) });
       return false;
     }
     setStatus({ progress: "Signed in. Opening your accounts…" });
     // A passkey from another device (phone, security key): the dashboard offers one here.
     rememberSignInDevice(credential.authenticatorAttachment);
-    // Let the passkey manager drop passkeys OwlBank no longer accepts. Not awaited: a hint
-    // must never hold up the sign-in.
-    void acceptedCredentials().then(signalAllAcceptedCredentials, () => undefined);
+    // The signed-in pages tell the passkey manager which passkeys OwlBank still accepts.
+    requestAcceptedCredentialsSignal();
     router.replace("/dashboard");
-    router.refresh();
     return true;
+  }
+
+  /** The spare autofill challenge if it is fresh (once only), else a new one. */
+  async function discoverableChallenge(): Promise<SignInStart> {
+    const fresh = spare.current && Date.now() - spare.current.at < SPARE_MAX_AGE_MS ? spare.current.started : null;
+    spare.current = null;
+    return fresh ?? beginPasskeySignIn();
   }
 
   // Autofill: one conditional request per round. Each run asks for a fresh challenge, so
@@ -82,6 +99,7 @@ export function SignInPanel() {
       const started = await beginPasskeySignIn();
       if (cancelled) return;
       if (!started.ok) return setAutofill("ended");
+      spare.current = { started, at: Date.now() };
       let credential: AuthenticationResponseJSON;
       setAutofill("armed");
       try {
@@ -96,6 +114,7 @@ export function SignInPanel() {
         if (!cancelled) setAutofill("ended");
       }
       if (cancelled) return;
+      spare.current = null;
       setBusy("autofill");
       const signedIn = await finish(credential);
       setBusy(null);
@@ -109,7 +128,7 @@ export function SignInPanel() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [autofillRound]);
 
-  async function run(mode: Mode, start: () => Promise<Awaited<ReturnType<typeof beginPasskeySignIn>>>) {
+  async function run(mode: Mode, start: () => Promise<SignInStart>) {
     if (!supported) {
       setStatus({ error: NO_WEBAUTHN_MESSAGE });
       return;
@@ -188,7 +207,7 @@ export function SignInPanel() {
       </div>
 
       <div className="space-y-3">
-        <Button className="w-full" busy={busy === "face-id"} disabled={working && busy !== "face-id"} onClick={() => run("face-id", beginPasskeySignIn)}>
+        <Button className="w-full" busy={busy === "face-id"} disabled={working && busy !== "face-id"} onClick={() => run("face-id", discoverableChallenge)}>
           Sign in with Face ID
         </Button>
         <Button
@@ -196,7 +215,7 @@ export function SignInPanel() {
           className="w-full"
           busy={busy === "another-device"}
           disabled={working && busy !== "another-device"}
-          onClick={() => run("another-device", beginPasskeySignIn)}
+          onClick={() => run("another-device", discoverableChallenge)}
         >
           Use another device
         </Button>

@@ -1,7 +1,7 @@
 "use client";
-import { signOut } from "next-auth/react";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
+import { signOut } from "@/lib/auth/client";
 
 /** Ends the session (next-auth clears the cookie) and returns to the sign-in page. */
 export function SignOutButton({ className = "" }: { className?: string }) {
@@ -14,7 +14,7 @@ export function SignOutButton({ className = "" }: { className?: string }) {
       busy={busy}
       onClick={async () => {
         setBusy(true);
-        await signOut({ callbackUrl: "/sign-in" });
+        await signOut("/sign-in");
       }}
     >
       Sign out

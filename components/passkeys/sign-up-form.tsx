@@ -5,12 +5,12 @@
  */
 import { startRegistration } from "@simplewebauthn/browser";
 import { useRouter } from "next/navigation";
-import { signIn } from "next-auth/react";
-import { useActionState, useState } from "react";
+import { useActionState, useEffect, useState } from "react";
 import { beginSignUp, cancelSignUp, type SignUpFields } from "@/app/(owlbank)/sign-up/actions";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { CeremonyStatus } from "@/components/ui/notice";
+import { prefetchCsrfToken, signInWith } from "@/lib/auth/client";
 import { authErrorMessage, ceremonyErrorMessage, NO_WEBAUTHN_MESSAGE } from "./errors";
 import { useWebAuthnSupport } from "./use-webauthn-support";
 
@@ -33,6 +33,7 @@ const PROGRESS: Record<Step | "starting", string> = {
 export function SignUpForm() {
   const router = useRouter();
   const supported = useWebAuthnSupport();
+  useEffect(prefetchCsrfToken, []);
   // Set only after an await, so each step renders at once instead of at the action's end.
   const [step, setStep] = useState<Step | null>(null);
 
@@ -58,14 +59,13 @@ export function SignUpForm() {
     }
 
     setStep("finishing");
-    const result = await signIn("passkey-signup", { credential: JSON.stringify(credential), redirect: false });
-    if (!result?.ok) {
+    const result = await signInWith("passkey-signup", { credential: JSON.stringify(credential) });
+    if (!result.ok) {
       setStep(null);
-      return { values, message: authErrorMessage(result?.error) };
+      return { values, message: authErrorMessage(result.error) };
     }
     setStep("done");
     router.replace("/dashboard");
-    router.refresh();
     return { values };
   }, {});
 

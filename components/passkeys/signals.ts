@@ -49,3 +49,29 @@ export async function signalCurrentUserDetails(options: CurrentUserDetails | nul
   if (!options || typeof pkc?.signalCurrentUserDetails !== "function") return;
   await quietly(() => pkc.signalCurrentUserDetails!(options), "current user details");
 }
+
+const SIGNAL_REQUEST_KEY = "owlbank.signalAcceptedCredentials";
+
+/**
+ * Asks the next signed-in page to send signalAllAcceptedCredentials (AcceptedCredentialsSignal).
+ * Sending it from the sign-in page would put a server action in the router's queue ahead
+ * of the navigation to the dashboard, and a hint must never hold up a sign-in.
+ */
+export function requestAcceptedCredentialsSignal(): void {
+  try {
+    sessionStorage.setItem(SIGNAL_REQUEST_KEY, "1");
+  } catch {
+    // Storage can be disabled (private modes); the signal is a nicety, never required.
+  }
+}
+
+/** Whether a signal was asked for; the request is consumed, so it is sent once per sign-in. */
+export function takeAcceptedCredentialsSignalRequest(): boolean {
+  try {
+    const requested = sessionStorage.getItem(SIGNAL_REQUEST_KEY) === "1";
+    sessionStorage.removeItem(SIGNAL_REQUEST_KEY);
+    return requested;
+  } catch {
+    return false;
+  }
+}

@@ -18,6 +18,22 @@ test("signs out, then back in with the Face ID button and no phone number typed"
   await expect(page.getByRole("heading", { level: 1 })).toContainText("Welcome back, Fay");
 });
 
+test("the Face ID button signs with the challenge autofill was holding: no request before the prompt", async ({ page, authenticator, phone }) => {
+  await signUp(page, phone, { name: "Flo Spare" });
+  await signOut(page, authenticator);
+  const actions: string[] = [];
+  page.on("request", (r) => {
+    if (r.headers()["next-action"]) actions.push(r.url());
+  });
+
+  await authenticator.setPresence(true);
+  await page.getByRole("button", { name: "Sign in with Face ID" }).click();
+
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Welcome back, Flo");
+  // The only server action after the click is the signed-in layout's passkey-list hint.
+  expect(actions.filter((url) => new URL(url).pathname === "/sign-in")).toEqual([]);
+});
+
 test("signs in through passkey autofill on the phone field", async ({ page, authenticator, phone }) => {
   await signUp(page, phone, { name: "Gus Autofill" });
   await signOut(page, authenticator);

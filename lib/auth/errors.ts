@@ -1,6 +1,6 @@
 /**
  * Why a passkey sign-in or sign-up was refused. next-auth passes the message of an error
- * thrown in `authorize()` to the browser (`signIn()` resolves with `{ error }`), so these
+ * thrown in `authorize()` to the browser (`signInWith()` resolves with `{ error }`), so these
  * short keys are all that crosses; components/passkeys/errors.ts turns them into words.
  */
 export type AuthErrorKey =

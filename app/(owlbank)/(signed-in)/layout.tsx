@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { AcceptedCredentialsSignal } from "@/components/passkeys/accepted-credentials-signal";
 import { SignOutButton } from "@/components/passkeys/sign-out-button";
 import { Logo } from "@/components/ui/logo";
 import { NavLink } from "@/components/ui/nav-link";
@@ -28,6 +29,7 @@ export default async function SignedInLayout({ children }: { children: ReactNode
         </nav>
       </header>
       <main className="mx-auto w-full max-w-5xl flex-1 px-4 py-8 sm:px-6">{children}</main>
+      <AcceptedCredentialsSignal />
     </div>
   );
 }
