@@ -1,5 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
-import { findChromium } from "./e2e/helpers/browser.mjs";
+import { CHROMIUM_ARGS, findChromium } from "./e2e/helpers/browser.mjs";
 import { BASE_URL, E2E_PORT, serverEnv } from "./e2e/helpers/env";
 
 const isCI = Boolean(process.env.CI);
@@ -11,18 +11,6 @@ const isCI = Boolean(process.env.CI);
  * without internet cannot download Playwright's.
  */
 const browser = findChromium();
-
-/** Flags for a distribution Chromium running as root in a container without a GPU. */
-const chromiumArgs = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 export default defineConfig({
   // The machine this runs on has two cores: the server under test needs one.
@@ -53,7 +41,7 @@ export default defineConfig({
         ...devices["Desktop Chrome"],
         launchOptions: {
           executablePath: browser?.path,
-          args: chromiumArgs,
+          args: CHROMIUM_ARGS,
         },
       },
     },

@@ -6,20 +6,9 @@
  */
 import { gzipSync } from "node:zlib";
 import { type CDPSession, chromium, type Page } from "@playwright/test";
-import { findChromium } from "../e2e/helpers/browser.mjs";
+import { CHROMIUM_ARGS, findChromium } from "../e2e/helpers/browser.mjs";
 
 export type BrowserFigures = { signInJsGzipBytes: number; frameworkJsGzipBytes: number; clickToDashboardMs: number[] };
-
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 /** Every script the page loads, gzipped the way a server would send it. */
 async function scriptBytes(page: Page, url: string): Promise<number> {
@@ -59,7 +48,7 @@ const presence = (cdp: CDPSession, authenticatorId: string, enabled: boolean) =>
 export async function measureBrowser(baseUrl: string, samples: number): Promise<BrowserFigures> {
   const found = findChromium();
   if (!found) throw new Error("No Chromium found: install Debian's chromium (apt-get install -y chromium)");
-  const browser = await chromium.launch({ executablePath: found.path, args: ARGS });
+  const browser = await chromium.launch({ executablePath: found.path, args: CHROMIUM_ARGS });
   try {
     const context = await browser.newContext({ baseURL: baseUrl });
     const signInJsGzipBytes = await scriptBytes(await context.newPage(), "/sign-in");

@@ -7,6 +7,21 @@ import { chromium } from "@playwright/test";
 /** The variable through which the chosen binary reaches playwright.config.ts. */
 export const BROWSER_ENV = "OWLBANK_CHROMIUM";
 
+/**
+ * Flags for a distribution Chromium running as root in a container without a GPU. Without
+ * the background-networking ones it keeps dialling Google's hosts, which a closed network refuses.
+ */
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
 const isExecutable = (file) => {
   try {
     fs.accessSync(file, fs.constants.X_OK);
