@@ -33,10 +33,11 @@ type Status = { progress?: string; error?: string; phoneErrors?: string[] };
 type Spare = { started: SignInStart & { ok: true }; at: number };
 
 /**
- * How long an unused autofill challenge may stand in for a button's. Verify's challenges
- * live five minutes by default; well inside that, a click never meets an expired one.
+ * Whether an unused autofill challenge may stand in for a button's: while less than half its
+ * life has passed (Verify sets the options' timeout to the challenge's lifetime), so the
+ * prompt that follows has time to finish before Verify stops accepting the answer.
  */
-const SPARE_MAX_AGE_MS = 60_000;
+const isFresh = (spare: Spare) => Date.now() - spare.at < (spare.started.optionsJSON.timeout ?? 60_000) / 2;
 
 /** WebAuthn L3 hints: steer the browser's chooser without restricting it. */
 const HINTS: Record<Mode, PublicKeyCredentialRequestOptionsJSON["hints"]> = {
@@ -85,7 +86,7 @@ export function SignInPanel() {
 
   /** The spare autofill challenge if it is fresh (once only), else a new one. */
   async function discoverableChallenge(): Promise<SignInStart> {
-    const fresh = spare.current && Date.now() - spare.current.at < SPARE_MAX_AGE_MS ? spare.current.started : null;
+    const fresh = spare.current && isFresh(spare.current) ? spare.current.started : null;
     spare.current = null;
     return fresh ?? beginPasskeySignIn();
   }

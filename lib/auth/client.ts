@@ -21,7 +21,9 @@ async function fetchCsrfToken(): Promise<string> {
  * against). Pages that sign in call this on load, so the click pays for one request only.
  */
 export function prefetchCsrfToken(): void {
-  csrfToken ??= fetchCsrfToken();
+  if (csrfToken) return;
+  csrfToken = fetchCsrfToken();
+  // A failed fetch is not kept: the next sign-in asks again (and reports the error itself).
   csrfToken.catch(() => (csrfToken = undefined));
 }
 
@@ -44,18 +46,23 @@ async function post(path: string, fields: Record<string, string>): Promise<{ res
  */
 export async function signInWith(provider: string, fields: Record<string, string>): Promise<Outcome> {
   const attempt = () => post(`/api/auth/callback/${provider}`, { ...fields, callbackUrl: "/dashboard" });
-  let { response, url } = await attempt();
-  if (url?.searchParams.get("csrf") === "true") {
-    // The CSRF cookie changed since the token was fetched (another tab signed out): once more with a new one.
-    csrfToken = undefined;
-    ({ response, url } = await attempt());
+  try {
+    let { response, url } = await attempt();
+    if (url?.searchParams.get("csrf") === "true") {
+      // The CSRF cookie changed since the token was fetched (another tab signed out): once more with a new one.
+      csrfToken = undefined;
+      ({ response, url } = await attempt());
+    }
+    const error = url?.searchParams.get("error") ?? null;
+    return response.ok && url && !error && url.searchParams.get("csrf") !== "true" ? { ok: true } : { ok: false, error };
+  } catch {
+    // Offline, or the server is down: no key, so the caller shows its generic message.
+    return { ok: false, error: null };
   }
-  const error = url?.searchParams.get("error") ?? null;
-  return response.ok && url && !error && url.searchParams.get("csrf") !== "true" ? { ok: true } : { ok: false, error };
 }
 
 /** Ends the session, then loads `callbackUrl` afresh so nothing of the signed-in pages stays in memory. */
 export async function signOut(callbackUrl: string): Promise<void> {
   const { url } = await post("/api/auth/signout", { callbackUrl });
-  window.location.assign(url ?? callbackUrl);
+  window.location.assign(url?.href ?? callbackUrl);
 }
