@@ -113,6 +113,8 @@ type Load = {
   path: string;
   /** Bodies sent once each, in order: the run ends when they are used up. */
   bodies?: string[];
+  /** A fixed number of requests without bodies, sent like a batch of ceremonies (the floor). */
+  count?: number;
   /** A fresh body per request, for duration-based runs. */
   body?: () => string;
   seconds?: number;
@@ -124,7 +126,8 @@ type Load = {
  * The longest a run may take. autocannon waits for every response of a fixed batch, so a
  * server that stalls or dies would otherwise hold the run (and CI) forever.
  */
-const limitMs = (load: Load) => (load.bodies ? 120_000 : ((load.seconds ?? 5) + 30) * 1000);
+const amount = (load: Load) => load.bodies?.length ?? load.count;
+const limitMs = (load: Load) => (amount(load) ? 120_000 : ((load.seconds ?? 5) + 30) * 1000);
 
 export async function measure(server: Server, load: Load): Promise<Measurement> {
   let successes = 0;
@@ -138,7 +141,7 @@ export async function measure(server: Server, load: Load): Promise<Measurement> 
   const run = autocannon({
     url: server.url,
     connections: CONNECTIONS,
-    ...(load.bodies ? { amount: load.bodies.length } : { duration: load.seconds ?? 5 }),
+    ...(amount(load) ? { amount: amount(load) } : { duration: load.seconds ?? 5 }),
     requests: [
       {
         method: load.method,

@@ -99,7 +99,9 @@ async function main() {
       console.log(`Round ${round}/${ROUNDS}: preparing ${CEREMONIES} signed assertions and ${CEREMONIES} attestations…`);
       const assertions = await prepareAssertions(server, serviceSid, CEREMONIES);
       const registrations = await prepareRegistrations(server, serviceSid, CEREMONIES);
-      rounds.floor.push(await measure(server, { method: "GET", path: "/api/health", seconds: SECONDS }));
+      // A batch the size of the ceremony batches, so both p99s come from the same pattern of
+      // load (50 connections opened at once, drained to the last answer).
+      rounds.floor.push(await measure(server, { method: "GET", path: "/api/health", count: CEREMONIES }));
       rounds.fetch.push(await measure(server, { method: "GET", path: base, seconds: SECONDS }));
       rounds.refused.push(
         await measure(server, {
@@ -220,7 +222,7 @@ function report(endpoints: Endpoint[], browser: BrowserFigures | undefined) {
   lines.push(
     "",
     "What the ratios mean:",
-    "- Floor: the same load on a route that reads nothing: what Next's router costs per request here.",
+    "- Floor: the same load on a route that reads nothing: what Next's router costs per request here. Sent as a batch the size of the ceremony batches, so its p99 compares with theirs.",
     "- ApproveChallenge / floor: the share of the floor left after a full assertion check (client data, RP ID hash, flags, counter, ECDSA verify) and one guarded SQLite transaction (WAL, synchronous=NORMAL).",
     "- VerifyFactor / floor: the same for registration: CBOR decoding of the attestation, COSE key parsing, and the insert of a credential.",
     "- Framework floor (JavaScript): what the landing page ships, which renders no client component of ours (React DOM, Next's router, Link); the sign-in page's own code is the difference.",
