@@ -62,11 +62,12 @@ function killGroup(pid, signal) {
 }
 
 /**
- * Starts a step's command in its own process group (servers it starts included) and kills
- * that group if the step outlives its limit. Resolves to the exit code, or to 1 when the
- * command could not start, was killed, or timed out, with a note saying which of the last two.
+ * Runs a step's command in its own process group (servers it starts included) and kills that
+ * group if the step outlives its limit. Resolves to `{ code, note }`: the exit code, or 1 when
+ * the command could not start, was killed or timed out, with a note when it timed out or was
+ * not started because the budget was spent. stdout is inherited unless `onStdout` takes it.
  */
-function spawnStep(step, command, args, { extraEnv = {}, pipeStdout = false, onStdout } = {}) {
+function run(step, command, args, { extraEnv = {}, onStdout } = {}) {
   return new Promise((resolve) => {
     const limit = limitMs(step);
     if (limit === 0) {
@@ -76,7 +77,7 @@ function spawnStep(step, command, args, { extraEnv = {}, pipeStdout = false, onS
     const child = spawn(command, args, {
       cwd: root,
       env: { ...env, ...extraEnv },
-      stdio: pipeStdout ? ["ignore", "pipe", "inherit"] : "inherit",
+      stdio: onStdout ? ["ignore", "pipe", "inherit"] : "inherit",
       detached: true,
     });
     current = child;
@@ -87,7 +88,7 @@ function spawnStep(step, command, args, { extraEnv = {}, pipeStdout = false, onS
       killGroup(child.pid, "SIGTERM");
       setTimeout(() => killGroup(child.pid, "SIGKILL"), 10_000).unref();
     }, limit);
-    if (pipeStdout) child.stdout.on("data", onStdout);
+    if (onStdout) child.stdout.on("data", onStdout);
     const finish = (code) => {
       clearTimeout(timer);
       current = undefined;
@@ -103,11 +104,6 @@ function spawnStep(step, command, args, { extraEnv = {}, pipeStdout = false, onS
   });
 }
 
-/** Runs a command with inherited stdio; resolves to its exit code (1 if it could not start). */
-function run(step, command, args, extraEnv = {}) {
-  return spawnStep(step, command, args, { extraEnv });
-}
-
 /**
  * A step that is a suite of its own (scripts/security.mjs, the benchmark smoke run): its
  * output streams through, and its own closing `N passed, M failed` line is counted.
@@ -115,8 +111,7 @@ function run(step, command, args, extraEnv = {}) {
 async function suite(name, command, args) {
   banner(name);
   let tail = "";
-  const { code, note } = await spawnStep(name, command, args, {
-    pipeStdout: true,
+  const { code, note } = await run(name, command, args, {
     onStdout: (chunk) => {
       process.stdout.write(chunk);
       tail = (tail + chunk.toString("utf8")).slice(-4096);
@@ -124,7 +119,7 @@ async function suite(name, command, args) {
   });
   const lines = tail.trim().split("\n");
   const m = /^(\d+) passed, (\d+) failed/.exec(lines.at(-1) ?? "");
-  recordRunner(name, code, m && { passed: Number(m[1]), failed: Number(m[2]), note: "" }, note || "no summary line");
+  recordRunner(name, code, m && { passed: Number(m[1]), failed: Number(m[2]), note: "" }, note, "no summary line");
   return code === 0;
 }
 
@@ -148,16 +143,17 @@ async function single(name, command, args) {
 
 /**
  * Counts a test runner's results. A non-zero exit without any failed test (a crash, a suite
- * that would not load, a server that did not start) still counts as one failure.
+ * that would not load, a server that did not start, a time-out) still counts as one failure.
+ * `stepNote` is run()'s (a time-out); `missingNote` says what was missing when nothing was counted.
  */
-function recordRunner(name, code, counts, missingNote) {
+function recordRunner(name, code, counts, stepNote, missingNote) {
   if (!counts) {
-    record(name, 0, 1, `${missingNote} (exit code ${code})`);
+    record(name, 0, 1, `${stepNote || missingNote} (exit code ${code})`);
     return;
   }
   const extraFailure = code !== 0 && counts.failed === 0 ? 1 : 0;
-  const note = extraFailure ? `exit code ${code} without a failed test` : counts.note;
-  record(name, counts.passed, counts.failed + extraFailure, note);
+  const why = stepNote || (extraFailure ? `exit code ${code} without a failed test` : "");
+  record(name, counts.passed, counts.failed + extraFailure, [why, counts.note].filter(Boolean).join("; "));
 }
 
 async function vitest() {
@@ -181,7 +177,7 @@ async function vitest() {
       ? `${(report.numPendingTests ?? 0) + (report.numTodoTests ?? 0)} skipped`
       : "",
   };
-  recordRunner(name, code, counts, note || "no JSON report");
+  recordRunner(name, code, counts, note, "no JSON report");
 }
 
 function hasCommand(name) {
@@ -200,8 +196,8 @@ async function ensureBrowser() {
     if (isRoot && hasCommand("apt-get")) {
       console.log("No Chromium found; installing Debian's chromium package (apt-get).");
       const aptEnv = { DEBIAN_FRONTEND: "noninteractive" };
-      const updated = (await run("browser", "apt-get", ["update"], aptEnv)).code === 0;
-      if (updated) await run("browser", "apt-get", ["install", "-y", "chromium"], aptEnv);
+      const updated = (await run("browser", "apt-get", ["update"], { extraEnv: aptEnv })).code === 0;
+      if (updated) await run("browser", "apt-get", ["install", "-y", "chromium"], { extraEnv: aptEnv });
       found = findChromium();
     }
   }
@@ -225,7 +221,7 @@ async function playwright(browserPath) {
   banner(`${name} (contract and end-to-end tests)`);
   fs.rmSync(playwrightJson, { force: true });
   // --pass-with-no-tests: a project whose specs are not written yet must not fail the run.
-  const { code, note } = await run(name, bin("playwright"), ["test", "--pass-with-no-tests"], { [BROWSER_ENV]: browserPath });
+  const { code, note } = await run(name, bin("playwright"), ["test", "--pass-with-no-tests"], { extraEnv: { [BROWSER_ENV]: browserPath } });
   const report = readJson(playwrightJson);
   const stats = report?.stats;
   const counts = stats && {
@@ -234,7 +230,7 @@ async function playwright(browserPath) {
     failed: (stats.unexpected ?? 0) + (report.errors?.length ?? 0),
     note: stats.skipped ? `${stats.skipped} skipped` : "",
   };
-  recordRunner(name, code, counts, note || "no JSON report");
+  recordRunner(name, code, counts, note, "no JSON report");
 }
 
 const started = Date.now();
