@@ -122,11 +122,12 @@ type Load = {
   success?: (status: number, body: string) => boolean;
 };
 
+/** The number of requests of a fixed batch; undefined for a run of `seconds`. */
+const amount = (load: Load) => load.bodies?.length ?? load.count;
 /**
  * The longest a run may take. autocannon waits for every response of a fixed batch, so a
  * server that stalls or dies would otherwise hold the run (and CI) forever.
  */
-const amount = (load: Load) => load.bodies?.length ?? load.count;
 const limitMs = (load: Load) => (amount(load) ? 120_000 : ((load.seconds ?? 5) + 30) * 1000);
 
 export async function measure(server: Server, load: Load): Promise<Measurement> {
@@ -147,7 +148,7 @@ export async function measure(server: Server, load: Load): Promise<Measurement> 
         method: load.method,
         path: load.path,
         headers: {
-            authorization: server.auth,
+          authorization: server.auth,
           ...(load.method === "POST" ? { "content-type": "application/json" } : {}),
         },
         setupRequest: (request: autocannon.Request) => {

@@ -31,6 +31,8 @@ const DEADLINE_MS = (smoke ? 5 : 15) * 60_000;
 
 const FLOOR = "Floor (GET /api/health)";
 const REFUSED = "ApproveChallenge refused at step 1 (1 KB body read)";
+const APPROVE = "ApproveChallenge";
+const VERIFY = "VerifyFactor";
 
 type Summary = { median: number; min: number; max: number };
 type Endpoint = {
@@ -128,8 +130,8 @@ async function main() {
       endpoint(FLOOR, rounds.floor),
       endpoint("Service fetch (auth, one read, 1 KB of JSON)", rounds.fetch),
       endpoint(REFUSED, rounds.refused),
-      endpoint("ApproveChallenge", rounds.approve),
-      endpoint("VerifyFactor", rounds.verify),
+      endpoint(APPROVE, rounds.approve),
+      endpoint(VERIFY, rounds.verify),
       endpoint("Challenges create", rounds.challenges),
       endpoint("Passkeys Factors create", rounds.factors),
     );
@@ -162,15 +164,17 @@ function sanity(endpoints: Endpoint[], browser: BrowserFigures | undefined): boo
   return passed === checks.length;
 }
 
+const byName = (endpoints: Endpoint[], name: string) => endpoints.find((e) => e.name === name) as Endpoint;
+
 /**
  * Where an ApproveChallenge's time goes, in milliseconds of a saturated server per request
  * (1000 / successes per second), by difference between rows measured in the same run.
  */
 function gap(endpoints: Endpoint[]): string[] {
-  const ms = (name: string) => 1000 / (endpoints.find((e) => e.name === name)?.rps.median ?? NaN);
+  const ms = (name: string) => 1000 / byName(endpoints, name).rps.median;
   const floor = ms(FLOOR);
   const refused = ms(REFUSED);
-  const approve = ms("ApproveChallenge");
+  const approve = ms(APPROVE);
   const fmt = (x: number) => `${x.toFixed(2)} ms`;
   return [
     `Where ApproveChallenge's ${fmt(approve)} per request goes (server time at saturation, by difference between rows):`,
@@ -181,13 +185,15 @@ function gap(endpoints: Endpoint[]): string[] {
 }
 
 function report(endpoints: Endpoint[], browser: BrowserFigures | undefined) {
-  const floor = endpoints[0];
-  const byName = (n: string) => endpoints.find((e) => e.name === n) as Endpoint;
+  const floor = byName(endpoints, FLOOR);
+  const approve = byName(endpoints, APPROVE);
   const ratio = (e: Endpoint) => e.rps.median / floor.rps.median;
+  const atLeast = (what: string, value: number, goal: number) => ({ what, value, target: `>= ${goal}`, ok: value >= goal });
+  const atMost = (what: string, value: number, goal: number) => ({ what, value, target: `<= ${goal}`, ok: value <= goal });
   const targets = [
-    { what: "ApproveChallenge throughput / floor", value: ratio(byName("ApproveChallenge")), target: ">= 0.8", ok: ratio(byName("ApproveChallenge")) >= 0.8 },
-    { what: "VerifyFactor throughput / floor", value: ratio(byName("VerifyFactor")), target: ">= 0.7", ok: ratio(byName("VerifyFactor")) >= 0.7 },
-    { what: "ApproveChallenge p99 / floor p99", value: byName("ApproveChallenge").p99 / floor.p99, target: "<= 1.5", ok: byName("ApproveChallenge").p99 / floor.p99 <= 1.5 },
+    atLeast("ApproveChallenge throughput / floor", ratio(approve), 0.8),
+    atLeast("VerifyFactor throughput / floor", ratio(byName(endpoints, VERIFY)), 0.7),
+    atMost("ApproveChallenge p99 / floor p99", approve.p99 / floor.p99, 1.5),
   ];
   const machine = {
     cpus: os.availableParallelism(),
