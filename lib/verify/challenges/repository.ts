@@ -4,13 +4,15 @@
 import "server-only";
 import { and, asc, desc, eq, gt, is, lte, type SQL, sql, TransactionRollbackError } from "drizzle-orm";
 import { type ChallengeRow, challenges, factors } from "@/db/schema/verify";
-import { db, prepared } from "@/lib/db";
+import { db, prepared, preparedInsert } from "@/lib/db";
 import type { Order } from "../paging";
 
 export { challenges as challengesTable };
 
+const insert = preparedInsert(challenges);
+
 export function insertChallenge(row: ChallengeRow): void {
-  db().insert(challenges).values(row).run();
+  insert(row);
 }
 
 const p = sql.placeholder;

@@ -4,7 +4,7 @@
 import "server-only";
 import { and, asc, desc, eq, type SQL, sql } from "drizzle-orm";
 import { type EntityRow, entities } from "@/db/schema/verify";
-import { db, prepared } from "@/lib/db";
+import { db, prepared, preparedInsert } from "@/lib/db";
 import type { Order } from "../paging";
 
 export { entities as entitiesTable };
@@ -30,10 +30,11 @@ export function findEntityBySid(serviceSid: string, entitySid: string): EntityRo
   return statements().bySid.get({ serviceSid, sid: entitySid });
 }
 
+const insert = preparedInsert(entities, { ignoreConflict: true });
+
 /** Inserts unless the identity exists; returns whether this call created it. */
 export function insertEntity(row: EntityRow): boolean {
-  const result = db().insert(entities).values(row).onConflictDoNothing().run();
-  return result.changes > 0;
+  return insert(row) > 0;
 }
 
 /** Deletes the entity; its factors and challenges go with it (ON DELETE CASCADE). */

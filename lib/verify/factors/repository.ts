@@ -4,7 +4,7 @@
 import "server-only";
 import { and, asc, desc, eq, type SQL, sql } from "drizzle-orm";
 import { type FactorRow, factors } from "@/db/schema/verify";
-import { db, prepared } from "@/lib/db";
+import { db, prepared, preparedInsert } from "@/lib/db";
 import type { Order } from "../paging";
 
 export { factors as factorsTable };
@@ -17,7 +17,15 @@ const statements = prepared((d) => ({
   bySid: d.select().from(factors).where(inService(factors.sid)).prepare(),
   byChallenge: d.select().from(factors).where(inService(factors.challenge)).prepare(),
   byCredential: d.select().from(factors).where(inService(factors.credentialId)).prepare(),
+  // Challenges create lists these for allowCredentials on every targeted sign-in.
+  verifiedOfEntity: d
+    .select()
+    .from(factors)
+    .where(and(eq(factors.serviceSid, sql.placeholder("serviceSid")), eq(factors.entitySid, sql.placeholder("entitySid")), eq(factors.status, "verified")))
+    .orderBy(asc(factors.dateCreated), asc(factors.sid))
+    .prepare(),
 }));
+const insert = preparedInsert(factors);
 
 export function findFactor(serviceSid: string, factorSid: string): FactorRow | undefined {
   return statements().bySid.get({ serviceSid, value: factorSid });
@@ -40,16 +48,11 @@ export function findFactorByCredential(serviceSid: string, credentialId: string)
 }
 
 export function verifiedFactors(serviceSid: string, entitySid: string): FactorRow[] {
-  return db()
-    .select()
-    .from(factors)
-    .where(and(eq(factors.serviceSid, serviceSid), eq(factors.entitySid, entitySid), eq(factors.status, "verified")))
-    .orderBy(asc(factors.dateCreated), asc(factors.sid))
-    .all();
+  return statements().verifiedOfEntity.all({ serviceSid, entitySid });
 }
 
 export function insertFactor(row: FactorRow): void {
-  db().insert(factors).values(row).run();
+  insert(row);
 }
 
 /**
