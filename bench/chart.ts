@@ -28,7 +28,7 @@ export function chart(bars: Bar[]): string {
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">
   <text x="${labelWidth}" y="24" font-weight="bold">Successes per second</text>
-  <text x="${labelWidth + plot + 20}" y="24" font-weight="bold">p99 latency</text>
+  <text x="${labelWidth + plot + 20}" y="24" font-weight="bold">p99 latency, established connections</text>
   ${rows.join("\n  ")}
 </svg>
 `;
