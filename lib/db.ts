@@ -1,4 +1,4 @@
-import { getTableColumns, sql } from "drizzle-orm";
+import { type Column, getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import { type Db, dbAt } from "@/db/client";
 import { config } from "@/lib/env";
@@ -24,18 +24,46 @@ export function prepared<T>(build: (d: Db) => T): () => T {
   };
 }
 
+/** A value as drizzle's one-off queries send it: NULL stays NULL, the rest goes through the column's mapping. */
+function toDriver(column: Column, value: unknown): unknown {
+  return value === null ? null : column.mapToDriverValue(value);
+}
+
+/**
+ * Values for a prepared statement whose placeholders are named after `table`'s columns.
+ * Drizzle would map a bare placeholder's value even when it is null (a NULL boolean became
+ * 0), so the statements take `sql` placeholders and the mapping happens here instead.
+ */
+export function driverValues<T extends SQLiteTable>(table: T, values: Partial<T["$inferSelect"]>): Record<string, unknown> {
+  const columns = getTableColumns(table);
+  return Object.fromEntries(
+    Object.entries(values).map(([key, value]) => {
+      if (value === undefined) throw new Error(`No value for column ${key}`);
+      return [key, toDriver(columns[key], value)];
+    }),
+  );
+}
+
+/** `sql` placeholders named after `keys`, for `values()` and `set()`. */
+export function placeholders<K extends string>(keys: readonly K[]): Record<K, SQL> {
+  return Object.fromEntries(keys.map((key) => [key, sql`${sql.placeholder(key)}`])) as Record<K, SQL>;
+}
+
 /**
  * `INSERT` of a whole row, prepared once per connection: `insert().values(row)` would rebuild
- * and re-prepare the SQL on every Challenges and Factors create. Every column is a
- * placeholder filled through the column's own mapping (JSON, booleans), so the row is the
- * same object a one-off insert takes.
+ * and re-prepare the SQL on every Challenges and Factors create.
  */
 export function preparedInsert<T extends SQLiteTable>(table: T, options: { ignoreConflict?: boolean } = {}) {
-  const placeholders = Object.fromEntries(Object.keys(getTableColumns(table)).map((key) => [key, sql.placeholder(key)]));
+  const keys = Object.keys(getTableColumns(table));
   const statement = prepared((d) => {
-    const insert = d.insert(table).values(placeholders as T["$inferInsert"]);
+    const insert = d.insert(table).values(placeholders(keys) as T["$inferInsert"]);
     return (options.ignoreConflict ? insert.onConflictDoNothing() : insert).prepare();
   });
   /** Runs the insert; the number of rows written (0 when a conflict was ignored). */
-  return (row: T["$inferSelect"]): number => statement().run(row as Record<string, unknown>).changes;
+  return (row: T["$inferSelect"]): number => {
+    const values = driverValues(table, row);
+    // A missing column would otherwise be written as NULL rather than its default.
+    for (const key of keys) if (!(key in values)) throw new Error(`No value for column ${key}`);
+    return statement().run(values).changes;
+  };
 }

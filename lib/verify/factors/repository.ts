@@ -4,7 +4,7 @@
 import "server-only";
 import { and, asc, desc, eq, type SQL, sql } from "drizzle-orm";
 import { type FactorRow, factors } from "@/db/schema/verify";
-import { db, prepared, preparedInsert } from "@/lib/db";
+import { db, driverValues, placeholders, prepared, preparedInsert } from "@/lib/db";
 import type { Order } from "../paging";
 
 export { factors as factorsTable };
@@ -26,6 +26,17 @@ const statements = prepared((d) => ({
     .prepare(),
 }));
 const insert = preparedInsert(factors);
+
+/** What VerifyFactor writes into the factor it verifies. */
+const VERIFIED_FIELDS = ["credentialId", "publicKey", "counter", "transports", "aaguid", "backupEligible", "backedUp", "dateUpdated"] as const;
+
+const markVerifiedStatement = prepared((d) =>
+  d
+    .update(factors)
+    .set({ ...placeholders(VERIFIED_FIELDS), status: "verified" })
+    .where(and(eq(factors.serviceSid, sql.placeholder("serviceSid")), eq(factors.sid, sql.placeholder("factorSid")), eq(factors.status, "unverified")))
+    .prepare(),
+);
 
 export function findFactor(serviceSid: string, factorSid: string): FactorRow | undefined {
   return statements().bySid.get({ serviceSid, value: factorSid });
@@ -63,14 +74,10 @@ export function insertFactor(row: FactorRow): void {
 export function markVerified(
   serviceSid: string,
   factorSid: string,
-  set: Pick<FactorRow, "credentialId" | "publicKey" | "counter" | "transports" | "aaguid" | "backupEligible" | "backedUp" | "dateUpdated">,
+  set: Pick<FactorRow, (typeof VERIFIED_FIELDS)[number]>,
 ): boolean {
-  const result = db()
-    .update(factors)
-    .set({ ...set, status: "verified" })
-    .where(and(eq(factors.serviceSid, serviceSid), eq(factors.sid, factorSid), eq(factors.status, "unverified")))
-    .run();
-  return result.changes === 1;
+  const values = driverValues(factors, Object.fromEntries(VERIFIED_FIELDS.map((key) => [key, set[key]])));
+  return markVerifiedStatement().run({ ...values, serviceSid, factorSid }).changes === 1;
 }
 
 export function renameFactor(serviceSid: string, factorSid: string, friendlyName: string, now: number): void {
