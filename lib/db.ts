@@ -38,8 +38,10 @@ export function driverValues<T extends SQLiteTable>(table: T, values: Partial<T[
   const columns = getTableColumns(table);
   return Object.fromEntries(
     Object.entries(values).map(([key, value]) => {
+      const column = columns[key];
+      if (!column) throw new Error(`${key} is not a column of this table`);
       if (value === undefined) throw new Error(`No value for column ${key}`);
-      return [key, toDriver(columns[key], value)];
+      return [key, toDriver(column, value)];
     }),
   );
 }
