@@ -46,9 +46,15 @@ export function driverValues<T extends SQLiteTable>(table: T, values: Partial<T[
   );
 }
 
-/** `sql` placeholders named after `keys`, for `values()` and `set()`. */
+/**
+ * A placeholder wrapped in `sql`, for `values()` and `set()`: `set()` takes SQL, not a bare
+ * placeholder, and drizzle leaves the value of an `sql` one unmapped (see `driverValues`).
+ */
+export const sqlPlaceholder = (name: string): SQL => sql`${sql.placeholder(name)}`;
+
+/** `sqlPlaceholder`s named after `keys`. */
 export function placeholders<K extends string>(keys: readonly K[]): Record<K, SQL> {
-  return Object.fromEntries(keys.map((key) => [key, sql`${sql.placeholder(key)}`])) as Record<K, SQL>;
+  return Object.fromEntries(keys.map((key) => [key, sqlPlaceholder(key)])) as Record<K, SQL>;
 }
 
 /**

@@ -4,7 +4,7 @@
 import "server-only";
 import { and, asc, desc, eq, gt, is, lte, type SQL, sql, TransactionRollbackError } from "drizzle-orm";
 import { type ChallengeRow, challenges, factors } from "@/db/schema/verify";
-import { db, prepared, preparedInsert } from "@/lib/db";
+import { db, prepared, preparedInsert, sqlPlaceholder } from "@/lib/db";
 import type { Order } from "../paging";
 
 export { challenges as challengesTable };
@@ -16,8 +16,6 @@ export function insertChallenge(row: ChallengeRow): void {
 }
 
 const p = sql.placeholder;
-/** `set()` takes SQL, not a bare placeholder. */
-const value = (name: string) => sql`${p(name)}`;
 
 /** ApproveChallenge's lookup and its two guarded writes: the sign-in hot path. */
 const statements = prepared((d) => ({
@@ -30,10 +28,10 @@ const statements = prepared((d) => ({
     .update(challenges)
     .set({
       status: "approved",
-      entitySid: value("entitySid"),
-      factorSid: value("factorSid"),
-      dateResponded: value("now"),
-      dateUpdated: value("now"),
+      entitySid: sqlPlaceholder("entitySid"),
+      factorSid: sqlPlaceholder("factorSid"),
+      dateResponded: sqlPlaceholder("now"),
+      dateUpdated: sqlPlaceholder("now"),
     })
     .where(
       and(
@@ -46,7 +44,7 @@ const statements = prepared((d) => ({
     .prepare(),
   advanceCounter: d
     .update(factors)
-    .set({ counter: value("newCounter"), dateLastApproved: value("now") })
+    .set({ counter: sqlPlaceholder("newCounter"), dateLastApproved: sqlPlaceholder("now") })
     .where(
       and(
         eq(factors.serviceSid, p("serviceSid")),
