@@ -346,6 +346,22 @@ describe("P4 approve passkeys challenge", () => {
       expect(res.body.message).toMatch(/verif/i);
     });
 
+    it.each([["for the identity", true], ["discoverable", false]])(
+      "requires user verification when the passkey's factor does, on a challenge %s that only prefers it (60379)",
+      async (_label, forIdentity) => {
+        const service = await createService({ "Passkeys.UserVerification": "preferred" });
+        const auth = new SoftwareAuthenticator();
+        const { identity } = await registerPasskey(service.sid, auth, { body: { config: { user_verification: "required" } } });
+        const body = forIdentity ? { identity } : {};
+        const { challenge, assertion } = await startSignIn(service.sid, auth, { body, tamper: { uv: false } });
+        expect(challenge.options.publicKey.userVerification).toBe("preferred");
+        const res = await approve(service.sid, assertion);
+        expect(res.body).toMatchObject(twilioError(60379, 400));
+        const verified = await auth.authenticate(challenge.options, { origin: ORIGIN });
+        expect((await approve(service.sid, verified)).status).toBe(200);
+      },
+    );
+
     it.each(["preferred", "discouraged"])("accepts an assertion without user verification when it is %s", async (uv) => {
       const { service, auth, identity } = await signedUp({ service: { "Passkeys.UserVerification": uv } });
       const { assertion } = await startSignIn(service.sid, auth, { body: { identity }, tamper: { uv: false } });

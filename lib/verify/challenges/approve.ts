@@ -92,7 +92,10 @@ export async function approveChallenge(req: VerifyRequest<{ serviceSid: string }
   // Step 7: authenticator data.
   const authData = parseAuthData(authDataBytes);
   if (!authData) fail("invalid_authenticator_data", "Invalid parameter: response.authenticatorData is malformed");
-  const problem = checkAuthData(authData, challenge.rpId, challenge.userVerification === "required");
+  // A passkey registered as "UV required" keeps that demand on a challenge that only prefers
+  // it (one made for its identity, or discoverable, takes the Service's setting).
+  const uvRequired = challenge.userVerification === "required" || factor.config.user_verification === "required";
+  const problem = checkAuthData(authData, challenge.rpId, uvRequired);
   if (problem) fail("invalid_authenticator_data", problem.message);
 
   // Step 9 before 8, so a clone is named as such: either counter non-zero and not increasing.
