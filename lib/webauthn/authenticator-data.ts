@@ -7,6 +7,9 @@ import { type ParsedAuthenticatorData, parseAuthenticatorData } from "@simpleweb
 
 export type AuthDataProblem = "malformed" | "rp_id_hash" | "user_presence" | "user_verification";
 
+/** RP ID hash (32 bytes), flags (1) and signature counter (4): what every authenticator data starts with. */
+export const AUTH_DATA_HEADER_BYTES = 37;
+
 export function parseAuthData(bytes: Uint8Array): ParsedAuthenticatorData | null {
   try {
     return parseAuthenticatorData(new Uint8Array(bytes));

@@ -319,10 +319,19 @@ describe("P2 verify passkeys factor", () => {
       await expectRefused(service.sid, started, started.credential, 60386);
     });
 
-    it("refuses truncated authenticator data with 60387", async () => {
+    it.each([0, 32, 36])("refuses %i bytes of authenticator data, short of its 37-byte header, with 60379", async (length) => {
       const service = await createService();
       const started = await startRegistration(service.sid, new SoftwareAuthenticator());
-      const truncated = createHash("sha256").update("example.com").digest();
+      const short = Buffer.concat([createHash("sha256").update("example.com").digest(), Buffer.alloc(5)]).subarray(0, length);
+      const body = { ...started.credential, response: { ...started.credential.response, attestationObject: attestationWith(short) } };
+      await expectRefused(service.sid, started, body, 60379);
+    });
+
+    it("refuses truncated attested credential data with 60387", async () => {
+      const service = await createService();
+      const started = await startRegistration(service.sid, new SoftwareAuthenticator());
+      // A whole header with the AT flag, then a credential id cut short of its stated length.
+      const truncated = authDataWithKey(Buffer.alloc(0)).subarray(0, 55 + 10);
       const body = { ...started.credential, response: { ...started.credential.response, attestationObject: attestationWith(truncated) } };
       await expectRefused(service.sid, started, body, 60387);
     });
@@ -367,6 +376,12 @@ describe("P2 verify passkeys factor", () => {
       const started = await startRegistration(service.sid, new SoftwareAuthenticator());
       await expectRefused(service.sid, started, { ...started.credential, rawId: b64url("something else") }, 60376);
       await expectRefused(service.sid, started, { ...started.credential, id: "!!!" }, 60376);
+    });
+
+    it("reads a null id as absent, as ApproveChallenge does", async () => {
+      const service = await createService();
+      const started = await startRegistration(service.sid, new SoftwareAuthenticator());
+      expect((await verify(service.sid, { ...started.credential, id: null })).status).toBe(200);
     });
 
     it("accepts rawId as hex, as in Twilio's example", async () => {

@@ -8,7 +8,7 @@ import "server-only";
 import { verifyRegistrationResponse } from "@simplewebauthn/server";
 import { convertAAGUIDToString, decodeAttestationObject, decodeCredentialPublicKey } from "@simplewebauthn/server/helpers";
 import type { FactorRow } from "@/db/schema/verify";
-import { checkAuthData, parseAuthData } from "@/lib/webauthn/authenticator-data";
+import { AUTH_DATA_HEADER_BYTES, checkAuthData, parseAuthData } from "@/lib/webauthn/authenticator-data";
 import { parseClientData } from "@/lib/webauthn/client-data";
 import { decodeBase64Url, decodeBinary, toBase64Url } from "@/lib/webauthn/encoding";
 import { knownTransports } from "@/lib/webauthn/options";
@@ -67,8 +67,13 @@ export async function verifyFactor(req: VerifyRequest<{ serviceSid: string }>) {
     fail("invalid_attestation_object", "The attestation object lacks fmt or authData");
   }
   if (!FORMATS.has(fmt)) fail("invalid_attestation_object", `Attestation format "${fmt}" is not supported; use none or packed`);
+  // Spec 6.2 splits the blame: data short of the fixed header is not authenticator data at all
+  // (60379); a whole header with a broken credential after it is bad attested data (60387).
+  if (authDataBytes.length < AUTH_DATA_HEADER_BYTES) {
+    fail("invalid_authenticator_data", `The authenticator data in the attestation object is shorter than ${AUTH_DATA_HEADER_BYTES} bytes`);
+  }
   const authData = parseAuthData(authDataBytes);
-  if (!authData) fail("invalid_attested_credential_data", "The authenticator data in the attestation object is malformed");
+  if (!authData) fail("invalid_attested_credential_data", "The attested credential data in the attestation object is malformed");
   const problem = checkAuthData(authData, rp.id, factor.config.user_verification === "required");
   if (problem) fail("invalid_authenticator_data", problem.message);
   if (!authData.flags.at || !authData.credentialID || !authData.credentialPublicKey || !authData.aaguid) {
@@ -93,7 +98,7 @@ export async function verifyFactor(req: VerifyRequest<{ serviceSid: string }>) {
   }
   const credentialId = toBase64Url(authData.credentialID);
   for (const key of ["id", "rawId"] as const) {
-    if (body[key] === undefined) continue;
+    if (body[key] === undefined || body[key] === null) continue;
     const decoded = decodeBinary(body[key]);
     if (!decoded || !decoded.equals(Buffer.from(authData.credentialID))) {
       fail("invalid_raw_id", `Invalid parameter: ${key} does not match the credential id in the attestation`);
