@@ -208,6 +208,14 @@ test.describe("Services", () => {
 });
 
 test.describe("Entities", () => {
+  test("an empty identity or SID is 404 20404, not the list it would end in", async ({ client, service }) => {
+    // The library accepts "" as a path parameter and asks for `…/Entities/`; Twilio answers 404.
+    const entities = client.verify.v2.services(service.sid).entities;
+    await expectRestError(entities("").fetch(), { status: 404, code: 20404 });
+    await expectRestError(client.verify.v2.services("").fetch(), { status: 404, code: 20404 });
+    await expectRestError(entities(newIdentity()).factors("").fetch(), { status: 404, code: 20404 });
+  });
+
   test("create, fetch and remove an Entity", async ({ client, service, baseURL }) => {
     const identity = newIdentity();
     const entities = client.verify.v2.services(service.sid).entities;

@@ -3,6 +3,7 @@
  * paths, body limits, paging and tenant isolation.
  */
 import { describe, expect, it } from "vitest";
+import * as EntitiesRoute from "@/app/(verify-api)/v2/Services/[serviceSid]/Entities/route";
 import * as ServicesRoute from "@/app/(verify-api)/v2/Services/route";
 import { config } from "@/lib/env";
 import { provisionAccount } from "@/lib/verify/accounts";
@@ -100,6 +101,16 @@ describe("methods and paths", () => {
       more_info: "https://www.twilio.com/docs/errors/20404",
       status: 404,
     });
+  });
+
+  it("answers a path with a trailing slash (an empty last parameter) with 404, as Next hands it to the list route", async () => {
+    const service = await createService();
+    const url = `${BASE_URL}${paths.entities(service.sid)}/`;
+    const res = await EntitiesRoute.GET(new Request(url, { headers: { authorization: accountAuth() } }), {
+      params: Promise.resolve({ serviceSid: service.sid }),
+    });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ ...twilioError(20404, 404), message: `The requested resource ${paths.entities(service.sid)}/ was not found` });
   });
 
   it.each(["POST", "DELETE", "PATCH"] as const)("answers %s on an unknown path with 404 / 20404", async (method) => {

@@ -9,7 +9,7 @@ import { isCrossSiteWrite } from "@/lib/cross-site";
 import { config } from "@/lib/env";
 import { clientAddress, RateLimiter } from "@/lib/rate-limit";
 import { authenticate } from "./accounts";
-import { fail, VerifyError, type VerifyErrorKind } from "./errors";
+import { fail, notFound, VerifyError, type VerifyErrorKind } from "./errors";
 import type { AccountSid } from "./sid";
 
 /** Requests larger than this are refused before they are parsed. */
@@ -214,6 +214,9 @@ export function verifyRoutes<P = Record<string, never>>(handlers: Partial<Record
   const allowed = METHODS.filter((m) => handlers[m]);
   const route = (method: Method) => (request: Request, context: RouteContext) =>
     run<P>(request, context, (req) => {
+      // The library sends an empty path parameter as an empty segment (`entities("")` asks for
+      // `…/Entities/`); Next serves that path as the list, where Twilio answers 404.
+      if (req.path.endsWith("/")) notFound(req.path);
       const handler = handlers[method];
       if (!handler) {
         fail("method_not_allowed", `Method ${method} is not allowed on ${req.path}; use ${allowed.join(", ")}`);
