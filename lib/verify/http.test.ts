@@ -103,7 +103,7 @@ describe("methods and paths", () => {
     });
   });
 
-  it("answers a path with a trailing slash (an empty last parameter) with 404, as Next hands it to the list route", async () => {
+  it("answers a path with a trailing slash with 404, though Next hands it to the list route", async () => {
     const service = await createService();
     const url = `${BASE_URL}${paths.entities(service.sid)}/`;
     const res = await EntitiesRoute.GET(new Request(url, { headers: { authorization: accountAuth() } }), {

@@ -214,8 +214,8 @@ export function verifyRoutes<P = Record<string, never>>(handlers: Partial<Record
   const allowed = METHODS.filter((m) => handlers[m]);
   const route = (method: Method) => (request: Request, context: RouteContext) =>
     run<P>(request, context, (req) => {
-      // The library sends an empty path parameter as an empty segment (`entities("")` asks for
-      // `…/Entities/`); Next serves that path as the list, where Twilio answers 404.
+      // With trailing-slash redirects off (the library must never be redirected), Next hands
+      // `…/Entities/` to the list route; a hand-made path like that names no resource.
       if (req.path.endsWith("/")) notFound(req.path);
       const handler = handlers[method];
       if (!handler) {
