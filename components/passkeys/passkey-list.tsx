@@ -61,6 +61,8 @@ function PasskeyItem({ passkey, isLast }: { passkey: PasskeyRow; isLast: boolean
     return result;
   }, {});
   const headingId = `passkey-${passkey.sid}`;
+  // This page may be older than the list: the server says when this has become the only one.
+  const last = isLast || deleteState.confirmLast === true;
 
   return (
     <li className="p-4 sm:p-5" aria-labelledby={headingId}>
@@ -117,10 +119,10 @@ function PasskeyItem({ passkey, isLast }: { passkey: PasskeyRow; isLast: boolean
       {mode !== "rename" ? <CeremonyStatus success={renameState.ok ? renameState.message : null} error={renameState.ok === false ? renameState.message : null} /> : null}
 
       {mode === "delete" ? (
-        <form action={deleteAction} className={`mt-4 space-y-3 rounded-xl border p-4 ${isLast ? "border-red-300 bg-red-50" : "border-slate-200 bg-slate-50"}`}>
+        <form action={deleteAction} className={`mt-4 space-y-3 rounded-xl border p-4 ${last ? "border-red-300 bg-red-50" : "border-slate-200 bg-slate-50"}`}>
           <input type="hidden" name="factorSid" value={passkey.sid} />
           <p className="text-sm font-semibold text-slate-900">Delete “{passkey.name}”?</p>
-          {isLast ? (
+          {last ? (
             <>
               <p className="text-sm text-red-800">
                 This is your only passkey. Without it you won&apos;t be able to sign in to OwlBank. Add another passkey first if you can.

@@ -82,6 +82,33 @@ test("adds a second passkey, renames it and deletes it", async ({ page, webauthn
   await expect(page).toHaveURL(/\/sign-in$/);
 });
 
+test("two tabs deleting both passkeys at once leave one, and the later tab asks to confirm", async ({ page, webauthn, authenticator, phone }) => {
+  await signUp(page, phone, { name: "Rae Tabs" });
+  await page.goto("/settings/security");
+  await authenticator.remove();
+  await webauthn.add("internal", { synced: true });
+  await page.getByRole("button", { name: "Add a passkey" }).click();
+  await expect(passkeyRows(page)).toHaveCount(2);
+
+  // A second tab, opened while both passkeys exist: each tab deletes a different one.
+  const other = await page.context().newPage();
+  await other.goto("/settings/security");
+  await expect(passkeyRows(other)).toHaveCount(2);
+  const here = passkeyRows(page).nth(0);
+  const there = passkeyRows(other).nth(1);
+  await here.getByRole("button", { name: /^Delete/ }).click();
+  await there.getByRole("button", { name: /^Delete/ }).click();
+  await Promise.all([here.getByRole("button", { name: "Delete passkey" }).click(), there.getByRole("button", { name: "Delete passkey" }).click()]);
+
+  // One deletion goes through; the other finds the only passkey left and asks first.
+  const refusal = (p: Page) => p.getByRole("alert").filter({ hasText: "This is your only passkey" });
+  await expect.poll(async () => (await refusal(page).count()) + (await refusal(other).count()), { timeout: 15_000 }).toBe(1);
+  const identity = userByPhone(phone.e164)!.verify_identity;
+  expect(verifyFactorsOf(identity).filter((f) => f.status === "verified")).toHaveLength(1);
+  const refused = (await refusal(page).count()) > 0 ? page : other;
+  await expect(refused.getByRole("checkbox", { name: /I understand/ })).toBeVisible();
+});
+
 test("adding a passkey on a device that already holds one says so", async ({ page, authenticator, phone }) => {
   void authenticator;
   await signUp(page, phone, { name: "Ola Same" });

@@ -8,6 +8,7 @@ import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/bro
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { config } from "@/lib/env";
+import { oneAtATime } from "@/lib/owlbank/one-at-a-time";
 import { forgetCredential, rememberCredential, rememberUserHandle } from "@/lib/owlbank/passkey-credentials";
 import { currentUser, requireUser } from "@/lib/owlbank/session";
 import { type AcceptedCredentials, acceptedCredentials as acceptedCredentialsOf } from "@/lib/owlbank/signals";
@@ -91,6 +92,8 @@ export type FormState = {
   errors?: { name?: string[] };
   message?: string;
   stepUp?: boolean;
+  /** The passkey is the user's only one (perhaps since this page was loaded): ask to confirm. */
+  confirmLast?: boolean;
   /** After a deletion: what the browser's signalUnknownCredential() needs, when known. */
   unknownCredential?: { rpId: string; credentialId: string };
 };
@@ -136,15 +139,21 @@ export async function deletePasskey(_prev: FormState, formData: FormData): Promi
   const { factorSid, confirmLast } = parsed.data;
   if (!hasFreshPasskey(user)) return STEP_UP_NEEDED;
   try {
-    const passkeys = await listPasskeys(user.verifyIdentity);
-    if (!passkeys.some((p) => p.sid === factorSid)) return { ok: false, message: "That passkey no longer exists." };
-    if (passkeys.length === 1 && confirmLast !== "yes") {
-      return {
-        ok: false,
-        message: "This is your only passkey. Confirm that you understand you will not be able to sign in without it.",
-      };
-    }
-    await removePasskey(user.verifyIdentity, factorSid);
+    // The count and the deletion must not interleave with another deletion of this user's.
+    const refused = await oneAtATime(`passkeys:${user.id}`, async (): Promise<FormState | null> => {
+      const passkeys = await listPasskeys(user.verifyIdentity);
+      if (!passkeys.some((p) => p.sid === factorSid)) return { ok: false, message: "That passkey no longer exists." };
+      if (passkeys.length === 1 && confirmLast !== "yes") {
+        return {
+          ok: false,
+          confirmLast: true,
+          message: "This is your only passkey. Confirm that you understand you will not be able to sign in without it.",
+        };
+      }
+      await removePasskey(user.verifyIdentity, factorSid);
+      return null;
+    });
+    if (refused) return refused;
   } catch (error) {
     return failure("DeleteFactor", error);
   }
