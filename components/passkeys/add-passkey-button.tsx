@@ -6,6 +6,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { CeremonyStatus } from "@/components/ui/notice";
+import { reportFailures } from "@/components/ui/server-failure";
 import { addPasskey } from "./add-passkey";
 import { NO_WEBAUTHN_MESSAGE } from "./errors";
 import { useWebAuthnSupport } from "./use-webauthn-support";
@@ -17,13 +18,14 @@ export function AddPasskeyButton() {
   const supported = useWebAuthnSupport();
   const [status, setStatus] = useState<Status>({});
   const busy = Boolean(status.progress);
+  const failed = (error: string) => setStatus({ error });
 
-  async function add() {
+  const add = reportFailures(failed, async () => {
     if (!supported) return setStatus({ error: NO_WEBAUTHN_MESSAGE });
     const result = await addPasskey(undefined, (progress) => setStatus({ progress }));
     setStatus(result.ok ? { success: result.message } : { error: result.message });
     router.refresh();
-  }
+  });
 
   return (
     <div className="space-y-3">

@@ -8,6 +8,7 @@ import { platformAuthenticatorIsAvailable } from "@simplewebauthn/browser";
 import { useEffect, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { CeremonyStatus } from "@/components/ui/notice";
+import { reportFailures } from "@/components/ui/server-failure";
 import { addPasskey } from "./add-passkey";
 import { dismissPasskeyOffer, usePasskeyOfferPending } from "./offer-here";
 
@@ -17,6 +18,7 @@ export function PasskeyHereOffer() {
   const pending = usePasskeyOfferPending();
   const [platform, setPlatform] = useState(false);
   const [status, setStatus] = useState<Status>({});
+  const failed = (error: string) => setStatus({ error });
 
   useEffect(() => {
     if (!pending) return;
@@ -30,12 +32,12 @@ export function PasskeyHereOffer() {
     };
   }, [pending]);
 
-  async function create() {
+  const create = reportFailures(failed, async () => {
     const result = await addPasskey("platform", (progress) => setStatus({ progress }));
     if (!result.ok) return setStatus({ error: result.message });
     dismissPasskeyOffer();
     setStatus({ success: "Passkey created. Next time, sign in on this device with Face ID, Touch ID or your screen lock." });
-  }
+  });
 
   if (status.success) return <CeremonyStatus success={status.success} />;
   if (!pending || !platform) return null;

@@ -11,6 +11,7 @@ import { requestRecoveryCode, retryRecoveryPasskey, verifyRecoveryCode } from "@
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { CeremonyStatus } from "@/components/ui/notice";
+import { reportFailures } from "@/components/ui/server-failure";
 import { prefetchCsrfToken, signInWith } from "@/lib/auth/client";
 import { authErrorMessage, ceremonyErrorMessage, NO_WEBAUTHN_MESSAGE } from "./errors";
 import { rememberSignInDevice } from "./offer-here";
@@ -38,15 +39,16 @@ export function RecoveryForm() {
   const [phoneTyped, setPhoneTyped] = useState("");
   const [status, setStatus] = useState<Status>({});
   const busy = Boolean(status.progress);
+  const failed = (error: string) => setStatus({ error });
 
-  async function sendCode(data: FormData) {
+  const sendCode = reportFailures(failed, async (data: FormData) => {
     setPhoneTyped(String(data.get("phone") ?? ""));
     setStatus({ progress: "Sending your code…" });
     const result = await requestRecoveryCode(data);
     if (!result.ok) return setStatus({ error: result.message, phoneErrors: result.errors?.phone });
     setStatus({});
     setStep({ name: "code", phone: result.phone, display: result.display, minutes: result.minutes });
-  }
+  });
 
   /** The browser creates the passkey; next-auth verifies it and signs the customer in. */
   async function createPasskey(factorSid: string, optionsJSON: PublicKeyCredentialCreationOptionsJSON) {
@@ -70,7 +72,7 @@ export function RecoveryForm() {
     router.replace("/dashboard");
   }
 
-  async function checkCode(data: FormData) {
+  const checkCode = reportFailures(failed, async (data: FormData) => {
     if (!supported) return setStatus({ error: NO_WEBAUTHN_MESSAGE });
     setStatus({ progress: "Checking your code…" });
     const started = await verifyRecoveryCode(data);
@@ -79,9 +81,9 @@ export function RecoveryForm() {
       return setStatus({ error: started.message, codeErrors: started.errors?.code });
     }
     await createPasskey(started.factorSid, started.optionsJSON);
-  }
+  });
 
-  async function retry(factorSid: string, attachment: Attachment) {
+  const retry = reportFailures(failed, async (factorSid: string, attachment: Attachment) => {
     setStatus({ progress: "Preparing a new passkey…" });
     const started = await retryRecoveryPasskey(factorSid, attachment);
     if (!started.ok) {
@@ -89,7 +91,7 @@ export function RecoveryForm() {
       return setStatus({ error: started.message });
     }
     await createPasskey(started.factorSid, started.optionsJSON);
-  }
+  });
 
   if (step.name === "phone") {
     return (

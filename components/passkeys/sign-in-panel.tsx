@@ -20,6 +20,7 @@ import { beginPasskeySignIn, beginPhoneSignIn, type SignInStart } from "@/app/(o
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { CeremonyStatus } from "@/components/ui/notice";
+import { SERVER_UNREACHABLE_MESSAGE } from "@/components/ui/server-failure";
 import { prefetchCsrfToken, signInWith } from "@/lib/auth/client";
 import { authErrorMessage, ceremonyErrorMessage, isAbort, NO_WEBAUTHN_MESSAGE } from "./errors";
 import { rememberSignInDevice } from "./offer-here";
@@ -97,9 +98,10 @@ export function SignInPanel() {
     let cancelled = false;
     (async () => {
       if (!(await browserSupportsWebAuthnAutofill())) return setAutofill("ended");
-      const started = await beginPasskeySignIn();
+      // Unreachable server: no autofill this time; the buttons say what went wrong.
+      const started = await beginPasskeySignIn().catch(() => null);
       if (cancelled) return;
-      if (!started.ok) return setAutofill("ended");
+      if (!started?.ok) return setAutofill("ended");
       spare.current = { started, at: Date.now() };
       let credential: AuthenticationResponseJSON;
       setAutofill("armed");
@@ -160,6 +162,9 @@ export function SignInPanel() {
         return;
       }
       if (await finish(credential)) return;
+    } catch (error) {
+      console.error("A request to OwlBank failed:", error);
+      setStatus({ error: SERVER_UNREACHABLE_MESSAGE });
     } finally {
       setBusy(null);
     }

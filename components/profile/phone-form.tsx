@@ -10,6 +10,7 @@ import { withStepUp } from "@/components/passkeys/step-up";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { CeremonyStatus } from "@/components/ui/notice";
+import { reportFailures } from "@/components/ui/server-failure";
 
 type Status = { progress?: string; error?: string; success?: string; phoneErrors?: string[]; codeErrors?: string[] };
 
@@ -25,17 +26,18 @@ export function PhoneForm() {
   const [status, setStatus] = useState<Status>({});
   const busy = Boolean(status.progress);
   const progress = (message: string) => setStatus({ progress: message });
+  const failed = (error: string) => setStatus({ error });
 
-  async function sendCode(data: FormData) {
+  const sendCode = reportFailures(failed, async (data: FormData) => {
     setTyped(String(data.get("phone") ?? ""));
     setStatus({ progress: "Checking the number…" });
     const result = await withStepUp(() => beginPhoneChange(data), progress);
     if (!result.ok) return setStatus({ error: result.message, phoneErrors: "errors" in result ? result.errors?.phone : undefined });
     setStatus({});
     setPending({ phone: result.phone, display: result.display });
-  }
+  });
 
-  async function confirm(data: FormData) {
+  const confirm = reportFailures(failed, async (data: FormData) => {
     setStatus({ progress: "Checking the code…" });
     const result = await withStepUp(() => confirmPhoneChange(data), progress);
     if (!result.ok) return setStatus({ error: result.message, codeErrors: "errors" in result ? result.errors?.code : undefined });
@@ -43,7 +45,7 @@ export function PhoneForm() {
     setTyped("");
     setStatus({ success: result.message });
     router.refresh();
-  }
+  });
 
   if (pending) {
     return (

@@ -13,6 +13,7 @@ import { ceremonyErrorMessage } from "@/components/passkeys/errors";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { CeremonyStatus } from "@/components/ui/notice";
+import { reportFailures } from "@/components/ui/server-failure";
 import { formatCents } from "@/lib/owlbank/money";
 import type { TransferView } from "@/lib/owlbank/transfer-approval";
 
@@ -148,20 +149,25 @@ function ReviewAndApprove({ review, onDone, onChange }: { review: Review; onDone
   const { transfer } = review;
   const busy = Boolean(status.progress);
 
-  async function approve() {
-    setStatus({ progress: "Confirm with your passkey to send the money…" });
-    let credential;
-    try {
-      credential = await startAuthentication({ optionsJSON: review.optionsJSON });
-    } catch (error) {
-      // Nothing reached the server: the draft can still be approved.
-      return setStatus({ error: ceremonyErrorMessage(error, "approve") ?? undefined });
-    }
-    setStatus({ progress: "Sending…" });
-    const result = await approveTransferAction(transfer.id, JSON.stringify(credential));
-    setStatus({});
-    onDone(result);
-  }
+  const approve = reportFailures(
+    (error) => setStatus({ error }),
+    async () => {
+      setStatus({ progress: "Confirm with your passkey to send the money…" });
+      let credential;
+      try {
+        credential = await startAuthentication({ optionsJSON: review.optionsJSON });
+      } catch (error) {
+        // Nothing reached the server: the draft can still be approved.
+        return setStatus({ error: ceremonyErrorMessage(error, "approve") ?? undefined });
+      }
+      setStatus({ progress: "Sending…" });
+      const result = await approveTransferAction(transfer.id, JSON.stringify(credential));
+      setStatus({});
+      onDone(result);
+    },
+    // The approval may or may not have arrived; approving again can never send twice.
+    "We couldn't confirm your transfer. Check Recent activity on your dashboard before you approve again.",
+  );
 
   return (
     <section aria-labelledby="review-heading" className="space-y-5 rounded-2xl bg-white p-5 ring-1 ring-slate-200 sm:p-6">

@@ -2,6 +2,7 @@
  * Signing in with a passkey on this device: the Face ID button with no phone number typed,
  * passkey autofill on the phone field, the phone number with Continue, and the failures.
  */
+import type { Route } from "@playwright/test";
 import { ceremonyAlert, expect, signOut, signUp, test } from "./fixtures";
 
 test("signs out, then back in with the Face ID button and no phone number typed", async ({ page, authenticator, phone }) => {
@@ -77,6 +78,24 @@ test("a cancelled sign-in prompt leaves the visitor signed out with a message", 
 
   await page.goto("/dashboard");
   await expect(page).toHaveURL(/\/sign-in$/);
+});
+
+test("a sign-in that cannot reach OwlBank says so, and works once the connection is back", async ({ page, authenticator, phone }) => {
+  await signUp(page, phone, { name: "Lia Offline" });
+  await signOut(page, authenticator);
+
+  // Server actions post to the page's own URL; the connection drops for those only.
+  const offline = (route: Route) => (route.request().headers()["next-action"] ? route.abort("internetdisconnected") : route.continue());
+  await page.route("**/sign-in", offline);
+  await authenticator.setPresence(true);
+  await page.getByLabel("Phone number").fill(phone.typed);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(ceremonyAlert(page)).toContainText("We couldn't reach OwlBank");
+  await expect(page.getByRole("button", { name: "Continue" })).toBeEnabled();
+
+  await page.unroute("**/sign-in", offline);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page).toHaveURL(/\/dashboard$/, { timeout: 15_000 });
 });
 
 test("a signed-out visitor cannot reach the dashboard or the security settings", async ({ page }) => {

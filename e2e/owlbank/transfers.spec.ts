@@ -229,6 +229,53 @@ test("a cancelled passkey prompt sends nothing and can be approved again", async
   expect(balanceOf(user.id)).toBe(before - 5_00);
 });
 
+test("an approval lost on the way says so, and approving again sends the money once", async ({ page, authenticator, phone }) => {
+  void authenticator;
+  await signUp(page, phone, { name: "Lou Lost" });
+  const user = userByPhone(phone.e164)!;
+  const before = balanceOf(user.id);
+  await reviewTransfer(page, { payee: "Alex Chen", amount: "7" });
+
+  // The connection drops before the approval reaches OwlBank: the screen must not stay on "Sending…".
+  const offline = (route: Route) => (isApproval(route.request()) ? route.abort("internetdisconnected") : route.continue());
+  await page.route("**/transfer", offline);
+  await page.getByRole("button", { name: "Approve with passkey" }).click();
+  await expect(ceremonyAlert(page)).toContainText("We couldn't confirm your transfer");
+  await expect(page.getByRole("button", { name: "Change details" })).toBeEnabled();
+  expect(balanceOf(user.id)).toBe(before);
+
+  await page.unroute("**/transfer", offline);
+  await page.getByRole("button", { name: "Approve with passkey" }).click();
+  await expect(sent(page)).toHaveText("Sent $7.00 to Alex Chen.");
+  expect(balanceOf(user.id)).toBe(before - 7_00);
+});
+
+test("an approval whose answer is lost moves the money once, however often it is approved again", async ({ page, authenticator, phone }) => {
+  void authenticator;
+  await signUp(page, phone, { name: "Kit Twice" });
+  const user = userByPhone(phone.e164)!;
+  const before = balanceOf(user.id);
+  await reviewTransfer(page, { payee: "Alex Chen", amount: "9" });
+
+  // OwlBank receives and executes the approval; its answer never reaches the browser.
+  const answerLost = async (route: Route) => {
+    if (!isApproval(route.request())) return route.continue();
+    await route.fetch();
+    await route.abort("connectionreset");
+  };
+  await page.route("**/transfer", answerLost);
+  await page.getByRole("button", { name: "Approve with passkey" }).click();
+  await expect(ceremonyAlert(page)).toContainText("Check Recent activity");
+  expect(balanceOf(user.id)).toBe(before - 9_00);
+
+  await page.unroute("**/transfer", answerLost);
+  await page.getByRole("button", { name: "Approve with passkey" }).click();
+  await expect(ceremonyAlert(page)).toContainText(/already (sent|used)/);
+  await expect(sent(page)).toHaveCount(0);
+  expect(balanceOf(user.id)).toBe(before - 9_00);
+  expect(transfersOf(user.id).map((t) => t.status)).toEqual(["executed"]);
+});
+
 test("explains what is wrong with the transfer form, next to each field", async ({ page, authenticator, phone }) => {
   void authenticator;
   await signUp(page, phone, { name: "Fae Form" });
