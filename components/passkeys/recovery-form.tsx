@@ -6,12 +6,14 @@
  */
 import { type PublicKeyCredentialCreationOptionsJSON, startRegistration } from "@simplewebauthn/browser";
 import { useRouter } from "next/navigation";
-import { type FormEvent, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import { requestRecoveryCode, retryRecoveryPasskey, verifyRecoveryCode } from "@/app/(owlbank)/recover/actions";
 import { Button } from "@/components/ui/button";
+import { CodeField } from "@/components/ui/code-field";
 import { Field } from "@/components/ui/field";
 import { CeremonyStatus } from "@/components/ui/notice";
 import { reportFailures } from "@/components/ui/server-failure";
+import { submitted } from "@/components/ui/submitted";
 import { prefetchCsrfToken, signInWith } from "@/lib/auth/client";
 import { authErrorMessage, ceremonyErrorMessage, NO_WEBAUTHN_MESSAGE } from "./errors";
 import { rememberSignInDevice } from "./offer-here";
@@ -23,13 +25,6 @@ type Step = { name: "phone" } | { name: "code"; phone: string; display: string; 
 type Status = { progress?: string; error?: string; phoneErrors?: string[]; codeErrors?: string[] };
 
 type Attachment = "platform" | "cross-platform";
-
-/** The form's data including the button that submitted it (its name/value pair). */
-function submitted(event: FormEvent<HTMLFormElement>): FormData {
-  event.preventDefault();
-  const submitter = (event.nativeEvent as SubmitEvent).submitter;
-  return new FormData(event.currentTarget, submitter instanceof HTMLButtonElement ? submitter : null);
-}
 
 export function RecoveryForm() {
   const router = useRouter();
@@ -123,17 +118,7 @@ export function RecoveryForm() {
           If {step.display} belongs to an OwlBank account, we&apos;ve texted it a 6-digit code. It expires in {step.minutes} minutes.
         </p>
         <input type="hidden" name="phone" value={step.phone} />
-        <Field
-          id="code"
-          name="code"
-          label="Code"
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          pattern="[0-9]*"
-          maxLength={6}
-          required
-          errors={status.codeErrors}
-        />
+        <CodeField id="code" errors={status.codeErrors} />
         <CeremonyStatus progress={status.progress} error={status.error} />
         <div className="space-y-3">
           <Button type="submit" name="attachment" value="platform" className="w-full" busy={busy} disabled={!supported}>

@@ -4,20 +4,17 @@
  * recent, then the code texted to the new number.
  */
 import { useRouter } from "next/navigation";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { beginPhoneChange, confirmPhoneChange } from "@/app/(owlbank)/(signed-in)/settings/profile/actions";
 import { withStepUp } from "@/components/passkeys/step-up";
 import { Button } from "@/components/ui/button";
+import { CodeField } from "@/components/ui/code-field";
 import { Field } from "@/components/ui/field";
 import { CeremonyStatus } from "@/components/ui/notice";
 import { reportFailures } from "@/components/ui/server-failure";
+import { submitted } from "@/components/ui/submitted";
 
 type Status = { progress?: string; error?: string; success?: string; phoneErrors?: string[]; codeErrors?: string[] };
-
-function formData(event: FormEvent<HTMLFormElement>): FormData {
-  event.preventDefault();
-  return new FormData(event.currentTarget);
-}
 
 export function PhoneForm() {
   const router = useRouter();
@@ -49,12 +46,12 @@ export function PhoneForm() {
 
   if (pending) {
     return (
-      <form method="post" noValidate className="mt-4 space-y-4" onSubmit={(event) => void confirm(formData(event))}>
+      <form method="post" noValidate className="mt-4 space-y-4" onSubmit={(event) => void confirm(submitted(event))}>
         <p role="status" className="rounded-xl bg-brand-50 px-4 py-3 text-sm text-brand-900">
           We texted a 6-digit code to {pending.display}. It expires in 10 minutes.
         </p>
         <input type="hidden" name="phone" value={pending.phone} />
-        <Field id="phone-code" name="code" label="Code" inputMode="numeric" autoComplete="one-time-code" maxLength={6} required errors={status.codeErrors} />
+        <CodeField id="phone-code" errors={status.codeErrors} />
         <CeremonyStatus progress={status.progress} error={status.error} />
         <div className="flex flex-wrap gap-2">
           <Button type="submit" size="sm" busy={busy}>
@@ -69,7 +66,7 @@ export function PhoneForm() {
   }
 
   return (
-    <form method="post" noValidate className="mt-4 space-y-4" onSubmit={(event) => void sendCode(formData(event))}>
+    <form method="post" noValidate className="mt-4 space-y-4" onSubmit={(event) => void sendCode(submitted(event))}>
       <Field
         id="new-phone"
         name="phone"
