@@ -144,7 +144,7 @@ async function main() {
       endpoint("Passkeys Factors create", rounds.factors),
     );
     stage = "browser";
-    browser = await measureBrowser(server.url, smoke ? 3 : 20);
+    browser = await measureBrowser(server.url, server.dbFile, smoke ? 3 : 20);
   } finally {
     await server.stop();
     fs.rmSync(server.dir, { recursive: true, force: true });

@@ -1,122 +1,200 @@
 "use client";
 /**
- * Opening an account: phone number and name → Verify factor → the browser creates a
- * passkey → next-auth's "passkey-signup" provider verifies it and creates the user.
+ * Opening an account: phone number and name → the code texted to that number → Verify
+ * factor → the browser creates a passkey → next-auth's "passkey-signup" provider verifies it
+ * and creates the user. If the passkey prompt is cancelled after the code was accepted, the
+ * customer can try again without a new code.
  */
-import { startRegistration } from "@simplewebauthn/browser";
+import { type PublicKeyCredentialCreationOptionsJSON, startRegistration } from "@simplewebauthn/browser";
 import { useRouter } from "next/navigation";
-import { useActionState, useEffect, useState } from "react";
-import { beginSignUp, cancelSignUp, type SignUpFields } from "@/app/(owlbank)/sign-up/actions";
+import { useEffect, useState } from "react";
+import { beginSignUp, cancelSignUp, retrySignUpPasskey, type SignUpFields, verifySignUpCode } from "@/app/(owlbank)/sign-up/actions";
 import { Button } from "@/components/ui/button";
+import { CodeField } from "@/components/ui/code-field";
 import { Field } from "@/components/ui/field";
 import { CeremonyStatus } from "@/components/ui/notice";
+import { reportFailures } from "@/components/ui/server-failure";
+import { submitted } from "@/components/ui/submitted";
 import { prefetchCsrfToken, signInWith } from "@/lib/auth/client";
 import { authErrorMessage, ceremonyErrorMessage, NO_WEBAUTHN_MESSAGE } from "./errors";
 import { useWebAuthnSupport } from "./use-webauthn-support";
 
-type State = {
-  errors?: Partial<Record<keyof SignUpFields, string[]>>;
-  message?: string;
-  /** Echoed back because React resets uncontrolled forms after an action. */
-  values?: SignUpFields;
-};
+type Attachment = "platform" | "cross-platform";
 
-type Step = "passkey" | "finishing" | "done";
+type Step =
+  | { name: "details" }
+  | { name: "code"; phone: string; display: string; minutes: number; fullName: string; attachment: Attachment }
+  | { name: "passkey"; factorSid: string };
 
-const PROGRESS: Record<Step | "starting", string> = {
-  starting: "Setting up your account…",
-  passkey: "Follow your device's prompt to create a passkey…",
-  finishing: "Securing your account…",
-  done: "Your account is ready. Opening your dashboard…",
+type Status = {
+  progress?: string;
+  error?: string;
+  errors?: Partial<Record<keyof SignUpFields | "code", string[]>>;
+  /** The account exists: the page shows where to go instead of leaving the form to dead-end. */
+  done?: boolean;
 };
 
 export function SignUpForm() {
   const router = useRouter();
   const supported = useWebAuthnSupport();
   useEffect(prefetchCsrfToken, []);
-  // Set only after an await, so each step renders at once instead of at the action's end.
-  const [step, setStep] = useState<Step | null>(null);
+  const [step, setStep] = useState<Step>({ name: "details" });
+  // Kept here because the details form is unmounted while the code is asked for.
+  const [typed, setTyped] = useState<SignUpFields>({ phone: "", name: "" });
+  const [status, setStatus] = useState<Status>({});
+  const busy = Boolean(status.progress) || Boolean(status.done);
+  const failed = (error: string) => setStatus({ error });
 
-  const [state, formAction, pending] = useActionState(async (_prev: State, formData: FormData): Promise<State> => {
-    const values = { phone: String(formData.get("phone") ?? ""), name: String(formData.get("name") ?? "") };
-    if (!supported) return { values, message: NO_WEBAUTHN_MESSAGE };
+  const sendCode = reportFailures(failed, async (data: FormData) => {
+    const fullName = String(data.get("name") ?? "");
+    setTyped({ phone: String(data.get("phone") ?? ""), name: fullName });
+    if (!supported) return setStatus({ error: NO_WEBAUTHN_MESSAGE });
+    setStatus({ progress: "Texting you a code…" });
+    const sent = await beginSignUp(data);
+    if (!sent.ok) return setStatus({ error: sent.message, errors: sent.errors });
+    const attachment = data.get("attachment") === "cross-platform" ? "cross-platform" : "platform";
+    setStatus({});
+    setStep({ name: "code", phone: sent.phone, display: sent.display, minutes: sent.minutes, fullName, attachment });
+  });
 
-    const started = await beginSignUp(formData);
-    if (!started.ok) {
-      setStep(null);
-      return { values, errors: started.errors, message: started.message };
-    }
-
-    setStep("passkey");
+  /** The browser creates the passkey; next-auth verifies it, creates the user and signs in. */
+  async function createPasskey(factorSid: string, optionsJSON: PublicKeyCredentialCreationOptionsJSON) {
+    setStep({ name: "passkey", factorSid });
+    setStatus({ progress: "Follow your device's prompt to create a passkey…" });
     let credential;
     try {
-      credential = await startRegistration({ optionsJSON: started.optionsJSON });
+      credential = await startRegistration({ optionsJSON });
     } catch (error) {
-      // Nothing was created: forget the pending sign-up now rather than at expiry.
-      void cancelSignUp(started.factorSid);
-      setStep(null);
-      return { values, message: ceremonyErrorMessage(error, "sign-up") ?? undefined };
+      return setStatus({ error: ceremonyErrorMessage(error, "sign-up") ?? undefined });
     }
-
-    setStep("finishing");
+    setStatus({ progress: "Securing your account…" });
     const result = await signInWith("passkey-signup", { credential: JSON.stringify(credential) });
     if (!result.ok) {
-      setStep(null);
-      return { values, message: authErrorMessage(result.error) };
+      // These can't be retried from here: the sign-up is gone, or the number found an account.
+      if (result.error === "no_pending_signup" || result.error === "signup_expired" || result.error === "phone_taken") setStep({ name: "details" });
+      return setStatus({ error: authErrorMessage(result.error) });
     }
-    setStep("done");
+    setStatus({ progress: "Your account is ready. Opening your dashboard…", done: true });
     router.replace("/dashboard");
-    return { values };
-  }, {});
+  }
 
-  const progress = pending ? PROGRESS[step ?? "starting"] : step === "done" ? PROGRESS.done : null;
+  const checkCode = reportFailures(failed, async (data: FormData) => {
+    setStatus({ progress: "Checking your code…" });
+    const started = await verifySignUpCode(data);
+    if (!started.ok) {
+      if (started.restart) setStep({ name: "details" });
+      return setStatus({ error: started.message, errors: { code: started.errors?.code } });
+    }
+    await createPasskey(started.factorSid, started.optionsJSON);
+  });
 
-  return (
-    <form action={formAction} noValidate className="space-y-5">
-      <Field
-        id="phone"
-        name="phone"
-        label="Phone number"
-        type="tel"
-        inputMode="tel"
-        autoComplete="tel"
-        placeholder="(415) 555-0123"
-        hint="This is how we'll know you. We never share it."
-        required
-        defaultValue={state.values?.phone}
-        errors={state.errors?.phone}
-      />
-      <Field
-        id="name"
-        name="name"
-        label="Full name"
-        autoComplete="name"
-        placeholder="Ana Silva"
-        required
-        maxLength={64}
-        defaultValue={state.values?.name}
-        errors={state.errors?.name}
-      />
+  const retry = reportFailures(failed, async (factorSid: string, attachment: Attachment) => {
+    setStatus({ progress: "Preparing a new passkey…" });
+    const started = await retrySignUpPasskey(factorSid, attachment);
+    if (!started.ok) {
+      if (started.restart) setStep({ name: "details" });
+      return setStatus({ error: started.message });
+    }
+    await createPasskey(started.factorSid, started.optionsJSON);
+  });
 
-      <CeremonyStatus id="sign-up-status" progress={progress} error={state.message ?? (supported ? null : NO_WEBAUTHN_MESSAGE)} />
+  const startOver = reportFailures(failed, async (factorSid: string) => {
+    setStatus({});
+    setStep({ name: "details" });
+    // Nothing was created: forget the pending sign-up and its Verify identity now, not at expiry.
+    await cancelSignUp(factorSid);
+  });
 
-      <div className="space-y-3 pt-1">
-        <Button type="submit" name="attachment" value="platform" className="w-full" busy={pending} disabled={!supported}>
-          Create account
-        </Button>
-        <p className="text-center text-sm text-slate-500">
-          Uses Face ID, Touch ID, Windows Hello or your screen lock to save a passkey on this device.
-        </p>
-        <div className="flex items-center gap-3 text-xs font-medium uppercase tracking-wider text-slate-400" aria-hidden="true">
-          <span className="h-px flex-1 bg-slate-200" />
-          or
-          <span className="h-px flex-1 bg-slate-200" />
+  if (step.name === "details") {
+    return (
+      <form method="post" noValidate className="space-y-5" onSubmit={(event) => void sendCode(submitted(event))}>
+        <Field
+          id="phone"
+          name="phone"
+          label="Phone number"
+          type="tel"
+          inputMode="tel"
+          autoComplete="tel"
+          placeholder="(415) 555-0123"
+          hint="We'll text it a code. It's how we'll know you, and we never share it."
+          required
+          defaultValue={typed.phone}
+          errors={status.errors?.phone}
+        />
+        <Field
+          id="name"
+          name="name"
+          label="Full name"
+          autoComplete="name"
+          placeholder="Ana Silva"
+          required
+          maxLength={64}
+          defaultValue={typed.name}
+          errors={status.errors?.name}
+        />
+
+        <CeremonyStatus id="sign-up-status" progress={status.progress} error={status.error ?? (supported ? null : NO_WEBAUTHN_MESSAGE)} />
+
+        <div className="space-y-3 pt-1">
+          <Button type="submit" name="attachment" value="platform" className="w-full" busy={busy} disabled={!supported}>
+            Create account
+          </Button>
+          <p className="text-center text-sm text-slate-500">
+            Uses Face ID, Touch ID, Windows Hello or your screen lock to save a passkey on this device.
+          </p>
+          <div className="flex items-center gap-3 text-xs font-medium uppercase tracking-wider text-slate-400" aria-hidden="true">
+            <span className="h-px flex-1 bg-slate-200" />
+            or
+            <span className="h-px flex-1 bg-slate-200" />
+          </div>
+          <Button type="submit" name="attachment" value="cross-platform" variant="secondary" className="w-full" disabled={busy || !supported}>
+            Use another device
+          </Button>
+          <p className="text-center text-sm text-slate-500">Save the passkey on your phone or a security key instead.</p>
         </div>
-        <Button type="submit" name="attachment" value="cross-platform" variant="secondary" className="w-full" disabled={pending || !supported}>
+      </form>
+    );
+  }
+
+  if (step.name === "code") {
+    return (
+      <form method="post" noValidate className="space-y-5" onSubmit={(event) => void checkCode(submitted(event))}>
+        <p role="status" className="rounded-xl bg-brand-50 px-4 py-3 text-sm text-brand-900">
+          We texted a 6-digit code to {step.display}. It expires in {step.minutes} minutes.
+        </p>
+        <input type="hidden" name="phone" value={step.phone} />
+        <input type="hidden" name="name" value={step.fullName} />
+        <input type="hidden" name="attachment" value={step.attachment} />
+        <CodeField id="code" errors={status.errors?.code} />
+        <CeremonyStatus progress={status.progress} error={status.error} />
+        <div className="space-y-3">
+          <Button type="submit" className="w-full" busy={busy}>
+            Continue
+          </Button>
+          <Button variant="ghost" className="w-full" disabled={busy} onClick={() => setStep({ name: "details" })}>
+            Change the number, or send a new code
+          </Button>
+        </div>
+      </form>
+    );
+  }
+
+  const factorSid = step.factorSid;
+  return (
+    <div className="space-y-5">
+      <p className="text-slate-700">Your number is confirmed. Create your passkey to finish opening your account.</p>
+      <CeremonyStatus progress={status.progress} error={status.error} />
+      <div className="space-y-3">
+        <Button className="w-full" busy={busy} onClick={() => void retry(factorSid, "platform")}>
+          Create a passkey on this device
+        </Button>
+        <Button variant="secondary" className="w-full" disabled={busy} onClick={() => void retry(factorSid, "cross-platform")}>
           Use another device
         </Button>
-        <p className="text-center text-sm text-slate-500">Save the passkey on your phone or a security key instead.</p>
+        <Button variant="ghost" className="w-full" disabled={busy} onClick={() => void startOver(factorSid)}>
+          Start over
+        </Button>
       </div>
-    </form>
+    </div>
   );
 }

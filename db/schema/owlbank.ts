@@ -150,7 +150,7 @@ export const oneTimeCodes = sqliteTable(
   "owlbank_one_time_codes",
   {
     id: text("id").primaryKey(),
-    purpose: text("purpose", { enum: ["recovery", "phone_change"] }).notNull(),
+    purpose: text("purpose", { enum: ["sign_up", "recovery", "phone_change"] }).notNull(),
     phoneNumber: text("phone_number").notNull(),
     codeHash: text("code_hash").notNull(),
     expiresAt: integer("expires_at", { mode: "number" }).notNull(),

@@ -9,6 +9,7 @@ import { type CDPSession, expect, type Page, test as base } from "@playwright/te
 import Database from "better-sqlite3";
 import type twilio from "twilio";
 import { E2E_DATABASE_FILE } from "../helpers/env";
+import { latestCodeIn } from "../helpers/outbox";
 import { verifyClient } from "../helpers/verify";
 
 export { expect };
@@ -174,16 +175,10 @@ export const verifyFactorsOf = (identity: string) =>
         .all(identity) as { sid: string; status: string; friendly_name: string }[],
   );
 
-/** The latest text message in OwlBank's local outbox for a number, and the code in it. */
-export function latestCode(e164: string): string | undefined {
-  const row = withDb(
-    (db) =>
-      db.prepare("SELECT body FROM owlbank_outbox WHERE phone_number = ? ORDER BY created_at DESC, rowid DESC LIMIT 1").get(e164) as
-        | { body: string }
-        | undefined,
-  );
-  return row && /\b(\d{6})\b/.exec(row.body)?.[1];
-}
+export { latestCodeIn };
+
+/** The code in the latest text message in the server's local outbox for a number. */
+export const latestCode = (e164: string) => latestCodeIn(databaseFile(), e164);
 
 export const outboxCount = (e164: string) =>
   withDb((db) => (db.prepare("SELECT count(*) AS n FROM owlbank_outbox WHERE phone_number = ?").get(e164) as { n: number }).n);
@@ -267,8 +262,8 @@ async function removeIdentity(client: twilio.Twilio, rpId: string, identity: str
 // ---------------------------------------------------------------------------------------------
 // Journeys
 
-/** Opens an account through the sign-up page and waits for the dashboard. */
-export async function signUp(
+/** Fills in the sign-up form and asks for the code (the first step of opening an account). */
+export async function startSignUp(
   page: Page,
   phone: TestPhone,
   { name = "Ana Silva", button = "Create account" }: { name?: string; button?: "Create account" | "Use another device" } = {},
@@ -277,6 +272,26 @@ export async function signUp(
   await page.getByLabel("Phone number").fill(phone.typed);
   await page.getByLabel("Full name").fill(name);
   await page.getByRole("button", { name: button, exact: true }).click();
+  await expect(page.getByLabel("Code")).toBeVisible();
+}
+
+/** Types the code texted to the number (read from the server's outbox) and continues. */
+export async function enterSignUpCode(page: Page, phone: TestPhone, codeFor: (e164: string) => string | undefined = latestCode) {
+  let code: string | undefined;
+  await expect.poll(() => (code = codeFor(phone.e164)), { message: `a code texted to ${phone.e164}` }).toBeTruthy();
+  await page.getByLabel("Code").fill(code!);
+  await page.getByRole("button", { name: "Continue" }).click();
+}
+
+/** Opens an account through the sign-up page and waits for the dashboard. */
+export async function signUp(
+  page: Page,
+  phone: TestPhone,
+  options: { name?: string; button?: "Create account" | "Use another device"; codeFor?: (e164: string) => string | undefined } = {},
+) {
+  const { name = "Ana Silva" } = options;
+  await startSignUp(page, phone, options);
+  await enterSignUpCode(page, phone, options.codeFor);
   await expect(page).toHaveURL(/\/dashboard$/, { timeout: 15_000 });
   await expect(page.getByRole("heading", { level: 1 })).toContainText(`Welcome back, ${name.split(" ")[0]}`);
 }

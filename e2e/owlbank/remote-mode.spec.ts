@@ -11,7 +11,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { VERIFY_ACCOUNT_SID, VERIFY_AUTH_TOKEN } from "../helpers/env";
 import { verifyClient } from "../helpers/verify";
-import { expect, signOut, signUp, test, WebAuthnEnvironment } from "./fixtures";
+import { expect, latestCodeIn, signOut, signUp, test, WebAuthnEnvironment } from "./fixtures";
 
 /** A free TCP port on localhost, for the second server. */
 function freePort(): Promise<number> {
@@ -83,6 +83,8 @@ test("an OwlBank configured for Twilio with VERIFY_BASE_URL keeps its passkeys i
       TWILIO_AUTH_TOKEN: VERIFY_AUTH_TOKEN,
       VERIFY_SERVICE_SID: service.sid,
       VERIFY_BASE_URL: baseURL!,
+      // The server under test has no SMS channel: texts go to the second OwlBank's own outbox.
+      OWLBANK_CODE_DELIVERY: "outbox",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -97,7 +99,7 @@ test("an OwlBank configured for Twilio with VERIFY_BASE_URL keeps its passkeys i
     const webauthn = await WebAuthnEnvironment.enable(page);
     const authenticator = await webauthn.add("internal");
 
-    await signUp(page, phone, { name: "Rae Remote" });
+    await signUp(page, phone, { name: "Rae Remote", codeFor: (e164) => latestCodeIn(databaseFile, e164) });
 
     // The user lives in the second OwlBank's own database…
     const remoteDb = new Database(databaseFile, { readonly: true, fileMustExist: true });

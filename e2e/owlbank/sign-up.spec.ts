@@ -1,13 +1,17 @@
 /**
- * Opening an account with a passkey: the happy path on this device, what a cancelled prompt
- * leaves behind (nothing), form validation, and where the phone number may live.
+ * Opening an account with a passkey: the happy path on this device, the code that proves the
+ * number, what a cancelled prompt leaves behind, form validation, and where the number may live.
  */
 import {
   ceremonyAlert,
+  enterSignUpCode,
   expect,
   findInVerifyTables,
+  latestCode,
+  outboxCount,
   pendingSignupsFor,
   signUp,
+  startSignUp,
   test,
   userByPhone,
   verifyEntityExists,
@@ -38,57 +42,65 @@ test("signs up with a platform passkey and lands on a dashboard with demo accoun
   expect(credential.isResidentCredential, "usernameless sign-in needs a discoverable credential").toBe(true);
 });
 
-test("a cancelled passkey prompt shows a readable message and leaves no half-made account", async ({ page, authenticator, phone }) => {
+test("a cancelled passkey prompt shows a readable message, and trying again needs no new code", async ({ page, authenticator, phone }) => {
   // Failing user verification is how the virtual authenticator says "the person cancelled":
   // the browser rejects with NotAllowedError, as it does when the prompt is dismissed.
   await authenticator.setUserVerified(false);
-
-  await page.goto("/sign-up");
-  await page.getByLabel("Phone number").fill(phone.typed);
-  await page.getByLabel("Full name").fill("Bo Cancel");
-  await page.getByRole("button", { name: "Create account", exact: true }).click();
+  await startSignUp(page, phone, { name: "Bo Cancel" });
+  await enterSignUpCode(page, phone);
 
   await expect(ceremonyAlert(page)).toContainText("nothing was created");
   await expect(page).toHaveURL(/\/sign-up$/);
-  // The form keeps what was typed, ready for another try.
-  await expect(page.getByLabel("Full name")).toHaveValue("Bo Cancel");
-
   expect(userByPhone(phone.e164), "no user row").toBeUndefined();
   expect(await authenticator.credentials()).toHaveLength(0);
-  // The pending sign-up and its Verify identity are dropped right away, not at expiry.
-  await expect.poll(() => pendingSignupsFor(phone.e164)).toHaveLength(0);
 
-  // And trying again works.
   await authenticator.setUserVerified(true);
-  await page.getByRole("button", { name: "Create account", exact: true }).click();
+  await page.getByRole("button", { name: "Create a passkey on this device" }).click();
   await expect(page).toHaveURL(/\/dashboard$/, { timeout: 15_000 });
   expect(userByPhone(phone.e164)?.display_name).toBe("Bo Cancel");
+  expect(outboxCount(phone.e164), "one code for the whole sign-up").toBe(1);
 });
 
-test("the cancelled sign-up's Verify identity is removed too", async ({ page, authenticator, phone }) => {
+test("a retry, then Start over, remove each abandoned attempt's Verify identity at once", async ({ page, authenticator, phone }) => {
   await authenticator.setUserVerified(false);
-  await page.goto("/sign-up");
-  await page.getByLabel("Phone number").fill(phone.typed);
-  await page.getByLabel("Full name").fill("Cy Cancel");
-
-  // Catch the identity while the sign-up is pending, before the prompt fails.
-  await authenticator.setPresence(false);
-  await page.getByRole("button", { name: "Create account", exact: true }).click();
-  await expect.poll(() => pendingSignupsFor(phone.e164)).toHaveLength(1);
-  const identity = pendingSignupsFor(phone.e164)[0].verify_identity;
-  expect(verifyEntityExists(identity)).toBe(true);
-
-  // Reload: the pending prompt goes away unanswered. Start again, failing verification.
-  await page.reload();
-  await authenticator.setPresence(true);
-  await page.getByLabel("Phone number").fill(phone.typed);
-  await page.getByLabel("Full name").fill("Cy Cancel");
-  await page.getByRole("button", { name: "Create account", exact: true }).click();
+  await startSignUp(page, phone, { name: "Cy Cancel" });
+  await enterSignUpCode(page, phone);
   await expect(ceremonyAlert(page)).toContainText("nothing was created");
+  // Kept for the retry: the number is confirmed, and only this browser knows the factor.
+  const [first] = pendingSignupsFor(phone.e164).map((p) => p.verify_identity);
+  expect(verifyEntityExists(first)).toBe(true);
 
-  // The second attempt's identity is gone from Verify; the first waits for its expiry sweep.
-  await expect.poll(() => pendingSignupsFor(phone.e164).map((p) => p.verify_identity)).toEqual([identity]);
+  await page.getByRole("button", { name: "Create a passkey on this device" }).click();
+  await expect.poll(() => pendingSignupsFor(phone.e164).map((p) => p.verify_identity)).not.toEqual([first]);
+  await expect(ceremonyAlert(page)).toContainText("nothing was created");
+  const [second] = pendingSignupsFor(phone.e164).map((p) => p.verify_identity);
+  expect(verifyEntityExists(first), "the first attempt's identity is gone").toBe(false);
+
+  await page.getByRole("button", { name: "Start over" }).click();
+  await expect(page.getByLabel("Full name")).toHaveValue("Cy Cancel");
+  await expect.poll(() => pendingSignupsFor(phone.e164)).toHaveLength(0);
+  await expect.poll(() => verifyEntityExists(second), { message: "the second attempt's identity is gone" }).toBe(false);
   expect(userByPhone(phone.e164)).toBeUndefined();
+});
+
+test("a number only opens an account with the code texted to it", async ({ page, authenticator, phone }) => {
+  void authenticator;
+  await startSignUp(page, phone, { name: "Mo Typo" });
+  await expect(page.getByRole("status").filter({ hasText: "We texted a 6-digit code" })).toBeVisible();
+  const right = latestCode(phone.e164)!;
+  expect(right).toMatch(/^\d{6}$/);
+
+  // Whoever typed someone else's number gets no further: nothing is set up until the code.
+  await page.getByLabel("Code").fill(right === "000000" ? "111111" : "000000");
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.getByLabel("Code")).toHaveAccessibleDescription(/isn't right\. You have 4 tries left/);
+  expect(pendingSignupsFor(phone.e164)).toHaveLength(0);
+  expect(userByPhone(phone.e164)).toBeUndefined();
+
+  await page.getByLabel("Code").fill(right);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page).toHaveURL(/\/dashboard$/, { timeout: 15_000 });
+  expect(userByPhone(phone.e164)?.display_name).toBe("Mo Typo");
 });
 
 test("after sign-up the phone number appears in no Verify table", async ({ page, authenticator, phone }) => {

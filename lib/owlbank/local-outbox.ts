@@ -17,7 +17,11 @@ const MINUTES = CODE_TTL_MS / 60_000;
 
 /** The text of the message, as a customer would receive it. */
 export function messageFor(purpose: CodePurpose, code: string): string {
-  const what = purpose === "recovery" ? "to get back into your account" : "to confirm your new phone number";
+  const what = {
+    sign_up: "to confirm this number for your new account",
+    recovery: "to get back into your account",
+    phone_change: "to confirm your new phone number",
+  }[purpose];
   return `OwlBank: ${code} is your code ${what}. It expires in ${MINUTES} minutes. We will never call you to ask for it.`;
 }
 

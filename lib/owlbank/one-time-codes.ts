@@ -1,15 +1,25 @@
 /**
  * Asking for and trying one-time codes, with the rate limits in front of whichever
  * CodeSender is configured: per phone number for codes sent, per client address for every
- * request. A number without an account is counted the same way and simply gets no message,
+ * request (see ADDRESS_RULES). A number without an account is counted the same way and simply gets no message,
  * so the answers never reveal whether a number banks here.
  */
 import "server-only";
 import type { CodePurpose } from "@/db/schema/owlbank";
 import { type CheckResult, codeSender, type SendResult } from "./code-sender";
-import { takeLimits } from "./rate-limits";
+import { type LimitRule, takeLimits } from "./rate-limits";
 
 export type RateLimited = { ok: false; reason: "rate_limited"; retryAfterSeconds?: number };
+
+/**
+ * The per-address budget each purpose's codes count against. Opening an account counted the
+ * address when its form was sent (signUp), so asking for that code adds nothing more.
+ */
+const ADDRESS_RULES: Record<CodePurpose, { send: LimitRule | null; check: LimitRule }> = {
+  sign_up: { send: null, check: "signUp" },
+  recovery: { send: "recovery", check: "recovery" },
+  phone_change: { send: "recovery", check: "recovery" },
+};
 
 /**
  * Sends a code to `phone` for `purpose` when `deliver` is true, within the limits. With
@@ -21,10 +31,10 @@ export async function requestCode(input: {
   address: string;
   deliver: boolean;
 }): Promise<SendResult | RateLimited> {
-  const verdict = takeLimits([
-    ["recovery", input.address],
-    ["codes", input.phone],
-  ]);
+  const { send } = ADDRESS_RULES[input.purpose];
+  const checks: [LimitRule, string][] = [["codes", input.phone]];
+  if (send) checks.unshift([send, input.address]);
+  const verdict = takeLimits(checks);
   if (!verdict.ok) return { ok: false, reason: "rate_limited", retryAfterSeconds: verdict.retryAfterSeconds };
   if (!input.deliver) return { ok: true };
   return codeSender().send(input.phone, input.purpose);
@@ -37,7 +47,7 @@ export async function tryCode(input: {
   code: string;
   address: string;
 }): Promise<CheckResult | RateLimited> {
-  const verdict = takeLimits([["recovery", input.address]]);
+  const verdict = takeLimits([[ADDRESS_RULES[input.purpose].check, input.address]]);
   if (!verdict.ok) return { ok: false, reason: "rate_limited", retryAfterSeconds: verdict.retryAfterSeconds };
   return codeSender().check(input.phone, input.code, input.purpose);
 }

@@ -1,13 +1,20 @@
 "use server";
 /**
- * Opening an account, first half: validate, create the Verify factor, and remember the
- * sign-up until the passkey comes back. The second half is the "passkey-signup" provider
- * in lib/auth/config.ts, which creates the user only once Verify accepts the passkey.
+ * Opening an account, first half: validate, prove the phone number is the customer's with a
+ * one-time code, create the Verify factor, and remember the sign-up until the passkey comes
+ * back. The second half is the "passkey-signup" provider in lib/auth/config.ts, which creates
+ * the user only once Verify accepts the passkey.
+ *
+ * The code matters because the number is how an account is recovered: an account opened on
+ * a mistyped number would otherwise belong to whoever owns that number.
  */
 import { randomUUID } from "node:crypto";
 import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/browser";
 import { z } from "zod";
-import { phoneField } from "@/lib/owlbank/phone";
+import { CODE_LENGTH, CODE_TTL_MS } from "@/lib/owlbank/code-store";
+import { requestCode, tryCode } from "@/lib/owlbank/one-time-codes";
+import { codeCheckMessage, codeRequestMessage } from "@/lib/owlbank/one-time-code-messages";
+import { formatPhone, phoneField } from "@/lib/owlbank/phone";
 import { requestAddress, takeLimits, tooManyAttemptsMessage } from "@/lib/owlbank/rate-limits";
 import {
   deletePendingSignup,
@@ -25,17 +32,26 @@ import {
   verifyErrorMessage,
 } from "@/lib/verify-client";
 
-const SignUpSchema = z.object({
+const DetailsSchema = z.object({
   phone: phoneField("Enter your phone number."),
   name: z.string().trim().min(1, "Enter your full name.").max(64, "Use at most 64 characters."),
-  attachment: z.enum(["platform", "cross-platform"]).default("platform"),
 });
+
+const attachment = z.enum(["platform", "cross-platform"]).catch("platform");
+
+const FactorSid = z.string().regex(/^YF[0-9a-fA-F]{32}$/);
 
 export type SignUpFields = { phone: string; name: string };
 
+export type CodeSent =
+  | { ok: true; phone: string; display: string; minutes: number }
+  | { ok: false; errors?: Partial<Record<keyof SignUpFields, string[]>>; message?: string };
+
 export type SignUpStart =
   | { ok: true; factorSid: string; optionsJSON: PublicKeyCredentialCreationOptionsJSON }
-  | { ok: false; errors?: Partial<Record<keyof SignUpFields, string[]>>; message?: string };
+  | { ok: false; errors?: { code?: string[] }; message?: string; restart?: boolean };
+
+const ALREADY_EXISTS = "An account with this number already exists. Sign in instead.";
 
 /** Best effort: forget sign-ups whose passkey never came, in OwlBank and in Verify. */
 async function sweepExpiredSignups(): Promise<void> {
@@ -44,33 +60,26 @@ async function sweepExpiredSignups(): Promise<void> {
   }
 }
 
-/** Validates the form and starts the passkey registration for a brand-new identity. */
-export async function beginSignUp(formData: FormData): Promise<SignUpStart> {
-  const parsed = SignUpSchema.safeParse({
-    phone: formData.get("phone") ?? "",
-    name: formData.get("name") ?? "",
-    attachment: formData.get("attachment") ?? undefined,
-  });
-  if (!parsed.success) {
-    const { fieldErrors } = z.flattenError(parsed.error);
-    return { ok: false, errors: { phone: fieldErrors.phone, name: fieldErrors.name }, message: "Please check the highlighted fields." };
+/** Drops a pending sign-up and, unless its passkey was verified meanwhile, its Verify identity. */
+async function dropPendingSignup(factorSid: string) {
+  const pending = findPendingSignup(factorSid);
+  if (!pending) return undefined;
+  deletePendingSignup(factorSid);
+  try {
+    if (!(await hasVerifiedPasskey(pending.verifyIdentity))) await removeIdentity(pending.verifyIdentity);
+  } catch (error) {
+    console.error(`[sign-up] cleanup of a pending sign-up failed: ${describeVerifyError(error)}`);
   }
-  const { phone, name, attachment } = parsed.data;
-  const verdict = takeLimits([
-    ["signUp", await requestAddress()],
-    ["phone", phone],
-  ]);
-  if (!verdict.ok) return { ok: false, message: tooManyAttemptsMessage(verdict.retryAfterSeconds) };
+  return pending;
+}
 
+/** Starts the passkey registration for a brand-new identity, for a number already proven. */
+async function startPasskey(phone: string, name: string, kind: "platform" | "cross-platform"): Promise<SignUpStart> {
   await sweepExpiredSignups();
-  if (findUserByPhone(phone)) {
-    return { ok: false, errors: { phone: ["An account with this number already exists. Sign in instead."] } };
-  }
-
   // Verify only ever sees this random identity, never the phone number (Twilio's guidance).
   const identity = randomUUID();
   try {
-    const factor = await createPasskeyFactor({ identity, friendlyName: name, attachment });
+    const factor = await createPasskeyFactor({ identity, friendlyName: name, attachment: kind });
     savePendingSignup({
       factorSid: factor.factorSid,
       phoneNumber: phone,
@@ -86,19 +95,81 @@ export async function beginSignUp(formData: FormData): Promise<SignUpStart> {
   }
 }
 
+/** Validates the form and texts a code to the number, unless it already banks here. */
+export async function beginSignUp(formData: FormData): Promise<CodeSent> {
+  const parsed = DetailsSchema.safeParse({ phone: formData.get("phone") ?? "", name: formData.get("name") ?? "" });
+  if (!parsed.success) {
+    const { fieldErrors } = z.flattenError(parsed.error);
+    return { ok: false, errors: { phone: fieldErrors.phone, name: fieldErrors.name }, message: "Please check the highlighted fields." };
+  }
+  const { phone } = parsed.data;
+  const address = await requestAddress();
+  const verdict = takeLimits([
+    ["signUp", address],
+    ["phone", phone],
+  ]);
+  if (!verdict.ok) return { ok: false, message: tooManyAttemptsMessage(verdict.retryAfterSeconds) };
+  if (findUserByPhone(phone)) return { ok: false, errors: { phone: [ALREADY_EXISTS] } };
+
+  const sent = await requestCode({ purpose: "sign_up", phone, address, deliver: true });
+  if (!sent.ok) return { ok: false, message: codeRequestMessage(sent) };
+  return { ok: true, phone, display: formatPhone(phone), minutes: CODE_TTL_MS / 60_000 };
+}
+
+const CodeSchema = DetailsSchema.extend({
+  code: z
+    .string()
+    .trim()
+    .regex(new RegExp(`^\\d{${CODE_LENGTH}}$`), `Enter the ${CODE_LENGTH}-digit code from the text message.`),
+  attachment,
+});
+
+/** Checks the code texted to the number; when right, starts the passkey registration. */
+export async function verifySignUpCode(formData: FormData): Promise<SignUpStart> {
+  const parsed = CodeSchema.safeParse({
+    phone: formData.get("phone") ?? "",
+    name: formData.get("name") ?? "",
+    code: formData.get("code") ?? "",
+    attachment: formData.get("attachment") ?? undefined,
+  });
+  if (!parsed.success) {
+    const { fieldErrors } = z.flattenError(parsed.error);
+    if (fieldErrors.phone || fieldErrors.name) return { ok: false, restart: true, message: "Please start again with your details." };
+    return { ok: false, errors: { code: fieldErrors.code } };
+  }
+  const { phone, name, code, attachment: kind } = parsed.data;
+  const checked = await tryCode({ purpose: "sign_up", phone, code, address: await requestAddress() });
+  if (!checked.ok) {
+    const message = codeCheckMessage(checked);
+    return checked.reason === "wrong_code" ? { ok: false, errors: { code: [message] } } : { ok: false, message };
+  }
+  // Someone may have opened an account on this number since the code was sent.
+  if (findUserByPhone(phone)) return { ok: false, restart: true, message: ALREADY_EXISTS };
+  return startPasskey(phone, name, kind);
+}
+
 /**
- * The passkey prompt was cancelled: drop the pending sign-up and its Verify identity now
- * rather than at expiry. Knowing the factor SID (a 128-bit secret only this browser was
- * given) is what authorises it, and a sign-up whose passkey was verified is left alone.
+ * The passkey prompt was cancelled after the code was accepted: start a new registration for
+ * the same number and name. Knowing the pending factor SID (a 128-bit secret handed only to
+ * the browser that passed the code) is what authorises it; the old attempt is dropped.
+ */
+export async function retrySignUpPasskey(previousFactorSid: string, kind: "platform" | "cross-platform"): Promise<SignUpStart> {
+  const verdict = takeLimits([["signUp", await requestAddress()]]);
+  if (!verdict.ok) return { ok: false, message: tooManyAttemptsMessage(verdict.retryAfterSeconds) };
+  const sid = FactorSid.safeParse(previousFactorSid);
+  const pending = sid.success ? await dropPendingSignup(sid.data) : undefined;
+  if (!pending || pending.expiresAt < Date.now()) {
+    return { ok: false, restart: true, message: "This sign-up has expired. Please start again." };
+  }
+  return startPasskey(pending.phoneNumber, pending.displayName, attachment.parse(kind));
+}
+
+/**
+ * The customer gave up ("Start over"): drop the pending sign-up and its Verify identity now
+ * rather than at expiry. The factor SID authorises it, as above, and a sign-up whose passkey
+ * was verified is left alone.
  */
 export async function cancelSignUp(factorSid: string): Promise<void> {
-  if (typeof factorSid !== "string" || !/^YF[0-9a-fA-F]{32}$/.test(factorSid)) return;
-  const pending = findPendingSignup(factorSid);
-  if (!pending) return;
-  deletePendingSignup(factorSid);
-  try {
-    if (!(await hasVerifiedPasskey(pending.verifyIdentity))) await removeIdentity(pending.verifyIdentity);
-  } catch (error) {
-    console.error(`[sign-up] cleanup after cancel failed: ${describeVerifyError(error)}`);
-  }
+  const sid = FactorSid.safeParse(factorSid);
+  if (sid.success) await dropPendingSignup(sid.data);
 }
