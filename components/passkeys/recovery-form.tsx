@@ -4,25 +4,25 @@
  * signed in through next-auth's "passkey-recovery" provider. If the passkey prompt is
  * cancelled after the code was accepted, the customer can try again without a new code.
  */
-import { type PublicKeyCredentialCreationOptionsJSON, startRegistration } from "@simplewebauthn/browser";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import { requestRecoveryCode, retryRecoveryPasskey, verifyRecoveryCode } from "@/app/(owlbank)/recover/actions";
 import { Button } from "@/components/ui/button";
 import { CodeField } from "@/components/ui/code-field";
-import { Field } from "@/components/ui/field";
 import { CeremonyStatus } from "@/components/ui/notice";
+import { PhoneField } from "@/components/ui/phone-field";
 import { reportFailures } from "@/components/ui/server-failure";
 import { submitted } from "@/components/ui/submitted";
-import { prefetchCsrfToken, signInWith } from "@/lib/auth/client";
-import { authErrorMessage, ceremonyErrorMessage, NO_WEBAUTHN_MESSAGE } from "./errors";
+import { prefetchCsrfToken } from "@/lib/auth/client";
+import { NO_WEBAUTHN_MESSAGE } from "./errors";
 import { rememberSignInDevice } from "./offer-here";
+import { type AfterCodeStatus, passkeyAfterCode, RECOVERY } from "./passkey-after-code";
 import { requestAcceptedCredentialsSignal } from "./signals";
 import { useWebAuthnSupport } from "./use-webauthn-support";
 
 type Step = { name: "phone" } | { name: "code"; phone: string; display: string; minutes: number } | { name: "passkey"; factorSid: string };
 
-type Status = { progress?: string; error?: string; phoneErrors?: string[]; codeErrors?: string[] };
+type Status = AfterCodeStatus & { phoneErrors?: string[] };
 
 type Attachment = "platform" | "cross-platform";
 
@@ -45,64 +45,32 @@ export function RecoveryForm() {
     setStep({ name: "code", phone: result.phone, display: result.display, minutes: result.minutes });
   });
 
-  /** The browser creates the passkey; next-auth verifies it and signs the customer in. */
-  async function createPasskey(factorSid: string, optionsJSON: PublicKeyCredentialCreationOptionsJSON) {
-    setStep({ name: "passkey", factorSid });
-    setStatus({ progress: "Follow your device's prompt to create your new passkey…" });
-    let credential;
-    try {
-      credential = await startRegistration({ optionsJSON });
-    } catch (error) {
-      return setStatus({ error: ceremonyErrorMessage(error, "recovery") ?? undefined });
-    }
-    setStatus({ progress: "Signing you in…" });
-    const result = await signInWith("passkey-recovery", { credential: JSON.stringify(credential) });
-    if (!result.ok) {
-      if (result.error === "no_pending_recovery" || result.error === "recovery_expired") setStep({ name: "phone" });
-      return setStatus({ error: authErrorMessage(result.error) });
-    }
-    setStatus({ progress: "Your new passkey is ready. Opening your accounts…" });
-    rememberSignInDevice(credential.authenticatorAttachment);
-    requestAcceptedCredentialsSignal();
-    router.replace("/dashboard");
-  }
+  const continueWith = passkeyAfterCode(RECOVERY, {
+    setStatus,
+    toFirstStep: () => setStep({ name: "phone" }),
+    toPasskeyStep: (factorSid) => setStep({ name: "passkey", factorSid }),
+    signedIn: (credential) => {
+      rememberSignInDevice(credential.authenticatorAttachment);
+      requestAcceptedCredentialsSignal();
+      router.replace("/dashboard");
+    },
+  });
 
   const checkCode = reportFailures(failed, async (data: FormData) => {
     if (!supported) return setStatus({ error: NO_WEBAUTHN_MESSAGE });
     setStatus({ progress: "Checking your code…" });
-    const started = await verifyRecoveryCode(data);
-    if (!started.ok) {
-      if (started.restart) setStep({ name: "phone" });
-      return setStatus({ error: started.message, codeErrors: started.errors?.code });
-    }
-    await createPasskey(started.factorSid, started.optionsJSON);
+    await continueWith(await verifyRecoveryCode(data));
   });
 
   const retry = reportFailures(failed, async (factorSid: string, attachment: Attachment) => {
     setStatus({ progress: "Preparing a new passkey…" });
-    const started = await retryRecoveryPasskey(factorSid, attachment);
-    if (!started.ok) {
-      if (started.restart) setStep({ name: "phone" });
-      return setStatus({ error: started.message });
-    }
-    await createPasskey(started.factorSid, started.optionsJSON);
+    await continueWith(await retryRecoveryPasskey(factorSid, attachment));
   });
 
   if (step.name === "phone") {
     return (
       <form method="post" noValidate className="space-y-5" onSubmit={(event) => void sendCode(submitted(event))}>
-        <Field
-          id="phone"
-          name="phone"
-          label="Phone number"
-          type="tel"
-          inputMode="tel"
-          autoComplete="tel"
-          placeholder="(415) 555-0123"
-          required
-          defaultValue={phoneTyped}
-          errors={status.phoneErrors}
-        />
+        <PhoneField id="phone" defaultValue={phoneTyped} errors={status.phoneErrors} />
         <CeremonyStatus progress={status.progress} error={status.error} />
         <Button type="submit" className="w-full" busy={busy}>
           Text me a code

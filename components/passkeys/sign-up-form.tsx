@@ -5,7 +5,6 @@
  * and creates the user. If the passkey prompt is cancelled after the code was accepted, the
  * customer can try again without a new code.
  */
-import { type PublicKeyCredentialCreationOptionsJSON, startRegistration } from "@simplewebauthn/browser";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import { beginSignUp, cancelSignUp, retrySignUpPasskey, type SignUpFields, verifySignUpCode } from "@/app/(owlbank)/sign-up/actions";
@@ -13,10 +12,12 @@ import { Button } from "@/components/ui/button";
 import { CodeField } from "@/components/ui/code-field";
 import { Field } from "@/components/ui/field";
 import { CeremonyStatus } from "@/components/ui/notice";
+import { PhoneField } from "@/components/ui/phone-field";
 import { reportFailures } from "@/components/ui/server-failure";
 import { submitted } from "@/components/ui/submitted";
-import { prefetchCsrfToken, signInWith } from "@/lib/auth/client";
-import { authErrorMessage, ceremonyErrorMessage, NO_WEBAUTHN_MESSAGE } from "./errors";
+import { prefetchCsrfToken } from "@/lib/auth/client";
+import { NO_WEBAUTHN_MESSAGE } from "./errors";
+import { type AfterCodeStatus, passkeyAfterCode, SIGN_UP } from "./passkey-after-code";
 import { useWebAuthnSupport } from "./use-webauthn-support";
 
 type Attachment = "platform" | "cross-platform";
@@ -26,13 +27,7 @@ type Step =
   | { name: "code"; phone: string; display: string; minutes: number; fullName: string; attachment: Attachment }
   | { name: "passkey"; factorSid: string };
 
-type Status = {
-  progress?: string;
-  error?: string;
-  errors?: Partial<Record<keyof SignUpFields | "code", string[]>>;
-  /** The account exists: the page shows where to go instead of leaving the form to dead-end. */
-  done?: boolean;
-};
+type Status = AfterCodeStatus & { errors?: Partial<Record<keyof SignUpFields, string[]>> };
 
 export function SignUpForm() {
   const router = useRouter();
@@ -42,7 +37,7 @@ export function SignUpForm() {
   // Kept here because the details form is unmounted while the code is asked for.
   const [typed, setTyped] = useState<SignUpFields>({ phone: "", name: "" });
   const [status, setStatus] = useState<Status>({});
-  const busy = Boolean(status.progress) || Boolean(status.done);
+  const busy = Boolean(status.progress);
   const failed = (error: string) => setStatus({ error });
 
   const sendCode = reportFailures(failed, async (data: FormData) => {
@@ -57,45 +52,21 @@ export function SignUpForm() {
     setStep({ name: "code", phone: sent.phone, display: sent.display, minutes: sent.minutes, fullName, attachment });
   });
 
-  /** The browser creates the passkey; next-auth verifies it, creates the user and signs in. */
-  async function createPasskey(factorSid: string, optionsJSON: PublicKeyCredentialCreationOptionsJSON) {
-    setStep({ name: "passkey", factorSid });
-    setStatus({ progress: "Follow your device's prompt to create a passkey…" });
-    let credential;
-    try {
-      credential = await startRegistration({ optionsJSON });
-    } catch (error) {
-      return setStatus({ error: ceremonyErrorMessage(error, "sign-up") ?? undefined });
-    }
-    setStatus({ progress: "Securing your account…" });
-    const result = await signInWith("passkey-signup", { credential: JSON.stringify(credential) });
-    if (!result.ok) {
-      // These can't be retried from here: the sign-up is gone, or the number found an account.
-      if (result.error === "no_pending_signup" || result.error === "signup_expired" || result.error === "phone_taken") setStep({ name: "details" });
-      return setStatus({ error: authErrorMessage(result.error) });
-    }
-    setStatus({ progress: "Your account is ready. Opening your dashboard…", done: true });
-    router.replace("/dashboard");
-  }
+  const continueWith = passkeyAfterCode(SIGN_UP, {
+    setStatus,
+    toFirstStep: () => setStep({ name: "details" }),
+    toPasskeyStep: (factorSid) => setStep({ name: "passkey", factorSid }),
+    signedIn: () => router.replace("/dashboard"),
+  });
 
   const checkCode = reportFailures(failed, async (data: FormData) => {
     setStatus({ progress: "Checking your code…" });
-    const started = await verifySignUpCode(data);
-    if (!started.ok) {
-      if (started.restart) setStep({ name: "details" });
-      return setStatus({ error: started.message, errors: { code: started.errors?.code } });
-    }
-    await createPasskey(started.factorSid, started.optionsJSON);
+    await continueWith(await verifySignUpCode(data));
   });
 
   const retry = reportFailures(failed, async (factorSid: string, attachment: Attachment) => {
     setStatus({ progress: "Preparing a new passkey…" });
-    const started = await retrySignUpPasskey(factorSid, attachment);
-    if (!started.ok) {
-      if (started.restart) setStep({ name: "details" });
-      return setStatus({ error: started.message });
-    }
-    await createPasskey(started.factorSid, started.optionsJSON);
+    await continueWith(await retrySignUpPasskey(factorSid, attachment));
   });
 
   const startOver = reportFailures(failed, async (factorSid: string) => {
@@ -108,19 +79,7 @@ export function SignUpForm() {
   if (step.name === "details") {
     return (
       <form method="post" noValidate className="space-y-5" onSubmit={(event) => void sendCode(submitted(event))}>
-        <Field
-          id="phone"
-          name="phone"
-          label="Phone number"
-          type="tel"
-          inputMode="tel"
-          autoComplete="tel"
-          placeholder="(415) 555-0123"
-          hint="We'll text it a code. It's how we'll know you, and we never share it."
-          required
-          defaultValue={typed.phone}
-          errors={status.errors?.phone}
-        />
+        <PhoneField id="phone" hint="We'll text it a code. It's how we'll know you, and we never share it." defaultValue={typed.phone} errors={status.errors?.phone} />
         <Field
           id="name"
           name="name"
@@ -165,7 +124,7 @@ export function SignUpForm() {
         <input type="hidden" name="phone" value={step.phone} />
         <input type="hidden" name="name" value={step.fullName} />
         <input type="hidden" name="attachment" value={step.attachment} />
-        <CodeField id="code" errors={status.errors?.code} />
+        <CodeField id="code" errors={status.codeErrors} />
         <CeremonyStatus progress={status.progress} error={status.error} />
         <div className="space-y-3">
           <Button type="submit" className="w-full" busy={busy}>

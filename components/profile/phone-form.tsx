@@ -9,8 +9,8 @@ import { beginPhoneChange, confirmPhoneChange } from "@/app/(owlbank)/(signed-in
 import { withStepUp } from "@/components/passkeys/step-up";
 import { Button } from "@/components/ui/button";
 import { CodeField } from "@/components/ui/code-field";
-import { Field } from "@/components/ui/field";
 import { CeremonyStatus } from "@/components/ui/notice";
+import { PhoneField } from "@/components/ui/phone-field";
 import { reportFailures } from "@/components/ui/server-failure";
 import { submitted } from "@/components/ui/submitted";
 
@@ -67,18 +67,7 @@ export function PhoneForm() {
 
   return (
     <form method="post" noValidate className="mt-4 space-y-4" onSubmit={(event) => void sendCode(submitted(event))}>
-      <Field
-        id="new-phone"
-        name="phone"
-        label="New phone number"
-        type="tel"
-        inputMode="tel"
-        autoComplete="tel"
-        placeholder="(415) 555-0123"
-        required
-        defaultValue={typed}
-        errors={status.phoneErrors}
-      />
+      <PhoneField id="new-phone" label="New phone number" defaultValue={typed} errors={status.phoneErrors} />
       <CeremonyStatus progress={status.progress} error={status.error} success={status.success} />
       <Button type="submit" size="sm" busy={busy}>
         Text me a code
