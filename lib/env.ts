@@ -87,6 +87,8 @@ const EnvSchema = z.object({
   OWLBANK_CODE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(5),
   /** Recovery and phone-change requests (codes asked for and codes tried) per hour per client address. */
   OWLBANK_RECOVERY_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(60),
+  /** Phone number changes one account may start per hour (each texts a code to a number it names). */
+  OWLBANK_PHONE_CHANGE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(5),
 });
 
 type Secrets = {
@@ -192,6 +194,7 @@ function loadConfig(env: NodeJS.ProcessEnv) {
         phonePerMinute: e.OWLBANK_PHONE_LIMIT_PER_MINUTE,
         codesPerHour: e.OWLBANK_CODE_LIMIT_PER_HOUR,
         recoveryPerHour: e.OWLBANK_RECOVERY_LIMIT_PER_HOUR,
+        phoneChangesPerHour: e.OWLBANK_PHONE_CHANGE_LIMIT_PER_HOUR,
       },
     },
     /** How OwlBank reaches Verify: the real cloud, or this app's own /v2 API. */

@@ -145,6 +145,38 @@ test("a phone number another account uses is refused before any code is sent", a
   expect(outboxCount(taken.e164), "no code was sent").toBe(textsToTaken);
 });
 
+test("whether a number is taken is said only after a passkey approval, and five times an hour", async ({ page, browser, baseURL, authenticator, phone, newPhone }) => {
+  const taken = newPhone();
+  const other = await browser.newContext({ baseURL });
+  const otherPage = await other.newPage();
+  await (await WebAuthnEnvironment.enable(otherPage)).add("internal");
+  await signUp(otherPage, taken, { name: "Oda Owner" });
+  await other.close();
+
+  await signUp(page, phone, { name: "Zed Probe" });
+  makeApprovalStale(userByPhone(phone.e164)!.id);
+  await page.goto("/settings/profile");
+  const field = page.getByLabel("New phone number");
+  const send = page.getByRole("button", { name: "Text me a code" });
+
+  // The passkey prompt is refused: the answer says nothing about the number.
+  await authenticator.setUserVerified(false);
+  await field.fill(taken.typed);
+  await send.click();
+  await expect(ceremonyAlert(page)).toContainText("No passkey was used");
+  await expect(field).not.toHaveAccessibleDescription(/Another OwlBank account/);
+
+  // With the approval, OWLBANK_PHONE_CHANGE_LIMIT_PER_HOUR (5) answers, then a refusal.
+  await authenticator.setUserVerified(true);
+  for (let i = 1; i <= 5; i++) {
+    await send.click();
+    await expect(field).toHaveAccessibleDescription("Another OwlBank account uses this number.");
+    await field.fill(taken.typed);
+  }
+  await send.click();
+  await expect(ceremonyAlert(page)).toContainText("Too many attempts");
+});
+
 test("a customer with no passkey left is told how to confirm it's them", async ({ page, authenticator, phone }) => {
   void authenticator;
   await signUp(page, phone, { name: "Noa None" });

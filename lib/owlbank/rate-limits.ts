@@ -22,7 +22,9 @@ export type LimitRule =
   /** One-time codes sent to one phone number. */
   | "codes"
   /** Code requests and code checks, per client address. */
-  | "recovery";
+  | "recovery"
+  /** Phone number changes started, per account: a signed-in customer could otherwise text any number. */
+  | "phoneChange";
 
 type Limiters = Record<LimitRule, RateLimiter>;
 
@@ -37,6 +39,7 @@ function limiters(): Limiters {
       phone: new RateLimiter(limits.phonePerMinute, MINUTE),
       codes: new RateLimiter(limits.codesPerHour, HOUR),
       recovery: new RateLimiter(limits.recoveryPerHour, HOUR),
+      phoneChange: new RateLimiter(limits.phoneChangesPerHour, HOUR),
     };
   }
   return globalForLimits.owlbankLimiters;

@@ -10,7 +10,7 @@ import { requestCode, tryCode } from "@/lib/owlbank/one-time-codes";
 import { codeCheckMessage, codeRequestMessage } from "@/lib/owlbank/one-time-code-messages";
 import { formatPhone, phoneField } from "@/lib/owlbank/phone";
 import { changeDisplayName, changePhoneNumber } from "@/lib/owlbank/profile";
-import { requestAddress } from "@/lib/owlbank/rate-limits";
+import { requestAddress, takeLimits, tooManyAttemptsMessage } from "@/lib/owlbank/rate-limits";
 import { requireUser } from "@/lib/owlbank/session";
 import { type CurrentUserDetails, currentUserDetails } from "@/lib/owlbank/signals";
 import { hasFreshPasskey, STEP_UP_NEEDED, type StepUpNeeded } from "@/lib/owlbank/step-up";
@@ -53,8 +53,12 @@ export async function beginPhoneChange(formData: FormData): Promise<PhoneChangeS
   if (!parsed.success) return { ok: false, errors: { phone: z.flattenError(parsed.error).fieldErrors.phone } };
   const number = parsed.data.phone;
   if (number === user.phoneNumber) return { ok: false, errors: { phone: ["This is already your phone number."] } };
-  if (findUserByPhone(number)) return { ok: false, errors: { phone: ["Another OwlBank account uses this number."] } };
+  // Whether another account uses a number is said only to a customer who just used their
+  // passkey, and only a few times an hour: it is not a free lookup of who banks here.
   if (!hasFreshPasskey(user)) return STEP_UP_NEEDED;
+  const verdict = takeLimits([["phoneChange", user.id]]);
+  if (!verdict.ok) return { ok: false, message: tooManyAttemptsMessage(verdict.retryAfterSeconds) };
+  if (findUserByPhone(number)) return { ok: false, errors: { phone: ["Another OwlBank account uses this number."] } };
 
   const sent = await requestCode({ purpose: "phone_change", phone: number, address: await requestAddress(), deliver: true });
   if (!sent.ok) return { ok: false, message: codeRequestMessage(sent) };
