@@ -1,8 +1,8 @@
 /**
  * Asking for and trying one-time codes, with the rate limits in front of whichever
  * CodeSender is configured: per phone number for codes sent, per client address for every
- * request (see ADDRESS_RULES). A number without an account is counted the same way and simply gets no message,
- * so the answers never reveal whether a number banks here.
+ * request (see ADDRESS_RULES). A number without an account is counted the same way and simply gets no
+ * message, so asking for a code never reveals whether a number banks here.
  */
 import "server-only";
 import type { CodePurpose } from "@/db/schema/owlbank";

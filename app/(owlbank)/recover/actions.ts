@@ -1,8 +1,9 @@
 "use server";
 /**
  * "Lost your passkey?": a one-time code to the account's phone number, then a new passkey.
- * Finishing is the "passkey-recovery" provider in lib/auth/config.ts. Every answer is the same
- * whether or not the number banks here, and every step is rate limited.
+ * Finishing is the "passkey-recovery" provider in lib/auth/config.ts. Asking for a code answers the
+ * same whether or not the number banks here (only customers are texted), and every step is rate
+ * limited.
  */
 import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/browser";
 import { z } from "zod";
