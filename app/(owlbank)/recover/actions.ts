@@ -103,6 +103,8 @@ export async function retryRecoveryPasskey(previousFactorSid: string, kind: "pla
   const pending = sid.success ? findPendingRecovery(sid.data) : undefined;
   const user = pending && findUserById(pending.userId);
   if (!pending || !user) return { ok: false, restart: true, message: "This recovery has expired. Please ask for a new code." };
-  deletePendingRecovery(pending.factorSid);
-  return newPasskeyFor(user, attachment.parse(kind), pending.expiresAt);
+  const started = await newPasskeyFor(user, attachment.parse(kind), pending.expiresAt);
+  // Only once the new attempt exists: if Verify failed just now, this one can be retried again.
+  if (started.ok) deletePendingRecovery(pending.factorSid);
+  return started;
 }

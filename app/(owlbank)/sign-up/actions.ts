@@ -151,17 +151,21 @@ export async function verifySignUpCode(formData: FormData): Promise<SignUpStart>
 /**
  * The passkey prompt was cancelled after the code was accepted: start a new registration for
  * the same number and name. Knowing the pending factor SID (a 128-bit secret handed only to
- * the browser that passed the code) is what authorises it; the old attempt is dropped.
+ * the browser that passed the code) is what authorises it; the old attempt is dropped once the
+ * new one exists.
  */
 export async function retrySignUpPasskey(previousFactorSid: string, kind: "platform" | "cross-platform"): Promise<SignUpStart> {
   const verdict = takeLimits([["signUp", await requestAddress()]]);
   if (!verdict.ok) return { ok: false, message: tooManyAttemptsMessage(verdict.retryAfterSeconds) };
   const sid = FactorSid.safeParse(previousFactorSid);
-  const pending = sid.success ? await dropPendingSignup(sid.data) : undefined;
+  const pending = sid.success ? findPendingSignup(sid.data) : undefined;
   if (!pending || pending.expiresAt < Date.now()) {
     return { ok: false, restart: true, message: "This sign-up has expired. Please start again." };
   }
-  return startPasskey(pending.phoneNumber, pending.displayName, attachment.parse(kind));
+  const started = await startPasskey(pending.phoneNumber, pending.displayName, attachment.parse(kind));
+  // Only once the new attempt exists: if Verify failed just now, this one can be retried again.
+  if (started.ok) await dropPendingSignup(pending.factorSid);
+  return started;
 }
 
 /**
