@@ -2,6 +2,11 @@
  * CodeSender over Twilio Verify's SMS channel. Twilio generates the code, sends it, expires it
  * (10 minutes by default) and limits attempts (5 checks); OwlBank's own rate limits apply on
  * top (lib/owlbank/one-time-codes.ts). Codes go through the same Verify Service as passkeys.
+ *
+ * Twilio keeps one pending code per number, whatever it was for, so the purpose is not passed
+ * on: a code sent to confirm a number at sign-up would also confirm a phone change to it. Each
+ * still proves only that its holder has that phone, which is all either flow asks; a purpose
+ * that needed more would need a Verify Service of its own.
  * Error codes: https://www.twilio.com/docs/errors (60200, 60202, 60203, 60410, 20404, 20429).
  */
 import "server-only";
