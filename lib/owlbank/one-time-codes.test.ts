@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { outbox } from "@/db/schema/owlbank";
 import { db } from "@/lib/db";
 import { config } from "@/lib/env";
-import { requestCode, tryCode } from "./one-time-codes";
+import { codeField, requestCode, tryCode } from "./one-time-codes";
 import { resetLimits } from "./rate-limits";
 
 let n = 0;
@@ -80,5 +80,41 @@ describe("rate limits", () => {
     }
     expect(await tryCode({ purpose: "recovery", phone, code, address })).toMatchObject({ reason: "rate_limited" });
     expect(await tryCode({ purpose: "recovery", phone, code, address: newAddress() })).toEqual({ ok: true });
+  });
+});
+
+describe("codeField", () => {
+  it("takes six digits, with spaces around them forgiven", () => {
+    expect(codeField().parse(" 012345 ")).toBe("012345");
+  });
+
+  it.each(["12345", "1234567", "12a456", "", "１２３４５６"])("refuses %j with the message given", (typed) => {
+    const result = codeField("Enter the code.").safeParse(typed);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0].message).toBe("Enter the code.");
+  });
+});
+
+describe("sign-up codes", () => {
+  it("count against the number's hourly limit but not the address's recovery budget", async () => {
+    const address = newAddress();
+    const perAddress = config().owlbank.rateLimits.recoveryPerHour;
+    for (let i = 0; i < perAddress + 1; i++) {
+      expect((await requestCode({ purpose: "sign_up", phone: newNumber(), address, deliver: true })).ok).toBe(true);
+    }
+    const phone = newNumber();
+    for (let i = 0; i < config().owlbank.rateLimits.codesPerHour; i++) {
+      expect((await requestCode({ purpose: "sign_up", phone, address: newAddress(), deliver: true })).ok).toBe(true);
+    }
+    expect(await requestCode({ purpose: "recovery", phone, address: newAddress(), deliver: true })).toMatchObject({ reason: "rate_limited" });
+  });
+
+  it("are texted with their own words, and a sign-up code is no recovery code", async () => {
+    const phone = newNumber();
+    await requestCode({ purpose: "sign_up", phone, address: newAddress(), deliver: true });
+    const [message] = messagesTo(phone);
+    expect(message.body).toContain("to confirm this number for your new account");
+    expect(await tryCode({ purpose: "recovery", phone, code: codeIn(message.body), address: newAddress() })).toMatchObject({ ok: false });
+    expect(await tryCode({ purpose: "sign_up", phone, code: codeIn(message.body), address: newAddress() })).toEqual({ ok: true });
   });
 });

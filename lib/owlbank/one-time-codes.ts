@@ -5,11 +5,20 @@
  * message, so asking for a code never reveals whether a number banks here.
  */
 import "server-only";
+import { z } from "zod";
 import type { CodePurpose } from "@/db/schema/owlbank";
 import { type CheckResult, codeSender, type SendResult } from "./code-sender";
+import { CODE_LENGTH } from "./code-store";
 import { type LimitRule, takeLimits } from "./rate-limits";
 
 export type RateLimited = { ok: false; reason: "rate_limited"; retryAfterSeconds?: number };
+
+/** A form's code field: the digits as typed, spaces around them forgiven. */
+export const codeField = (message = `Enter the ${CODE_LENGTH}-digit code from the text message.`) =>
+  z
+    .string()
+    .trim()
+    .regex(new RegExp(`^\\d{${CODE_LENGTH}}$`), message);
 
 /**
  * The per-address budget each purpose's codes count against. Opening an account counted the

@@ -8,8 +8,8 @@
 import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/browser";
 import { z } from "zod";
 import type { User } from "@/db/schema/owlbank";
-import { CODE_LENGTH, CODE_TTL_MS } from "@/lib/owlbank/code-store";
-import { requestCode, tryCode } from "@/lib/owlbank/one-time-codes";
+import { CODE_TTL_MS } from "@/lib/owlbank/code-store";
+import { codeField, requestCode, tryCode } from "@/lib/owlbank/one-time-codes";
 import { codeCheckMessage, codeRequestMessage } from "@/lib/owlbank/one-time-code-messages";
 import { rememberUserHandle } from "@/lib/owlbank/passkey-credentials";
 import { formatPhone, phoneField } from "@/lib/owlbank/phone";
@@ -60,10 +60,7 @@ async function newPasskeyFor(user: User, kind: "platform" | "cross-platform", ex
 
 const CodeSchema = z.object({
   phone,
-  code: z
-    .string()
-    .trim()
-    .regex(new RegExp(`^\\d{${CODE_LENGTH}}$`), `Enter the ${CODE_LENGTH}-digit code from the text message.`),
+  code: codeField(),
   attachment,
 });
 

@@ -11,8 +11,8 @@
 import { randomUUID } from "node:crypto";
 import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/browser";
 import { z } from "zod";
-import { CODE_LENGTH, CODE_TTL_MS } from "@/lib/owlbank/code-store";
-import { requestCode, tryCode } from "@/lib/owlbank/one-time-codes";
+import { CODE_TTL_MS } from "@/lib/owlbank/code-store";
+import { codeField, requestCode, tryCode } from "@/lib/owlbank/one-time-codes";
 import { codeCheckMessage, codeRequestMessage } from "@/lib/owlbank/one-time-code-messages";
 import { formatPhone, phoneField } from "@/lib/owlbank/phone";
 import { requestAddress, takeLimits, tooManyAttemptsMessage } from "@/lib/owlbank/rate-limits";
@@ -117,10 +117,7 @@ export async function beginSignUp(formData: FormData): Promise<CodeSent> {
 }
 
 const CodeSchema = DetailsSchema.extend({
-  code: z
-    .string()
-    .trim()
-    .regex(new RegExp(`^\\d{${CODE_LENGTH}}$`), `Enter the ${CODE_LENGTH}-digit code from the text message.`),
+  code: codeField(),
   attachment,
 });
 

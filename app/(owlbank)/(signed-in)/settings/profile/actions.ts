@@ -6,7 +6,7 @@
  */
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { requestCode, tryCode } from "@/lib/owlbank/one-time-codes";
+import { codeField, requestCode, tryCode } from "@/lib/owlbank/one-time-codes";
 import { codeCheckMessage, codeRequestMessage } from "@/lib/owlbank/one-time-code-messages";
 import { formatPhone, phoneField } from "@/lib/owlbank/phone";
 import { changeDisplayName, changePhoneNumber } from "@/lib/owlbank/profile";
@@ -67,7 +67,7 @@ export async function beginPhoneChange(formData: FormData): Promise<PhoneChangeS
 
 export type PhoneChangeResult = { ok: true; message: string } | { ok: false; errors?: { code?: string[] }; message?: string } | StepUpNeeded;
 
-const ConfirmSchema = z.object({ phone, code: z.string().trim().regex(/^\d{6}$/, "Enter the 6-digit code we texted to your new number.") });
+const ConfirmSchema = z.object({ phone, code: codeField("Enter the 6-digit code we texted to your new number.") });
 
 /** Moves the account to the new number once its code is right; the approval must still be recent. */
 export async function confirmPhoneChange(formData: FormData): Promise<PhoneChangeResult> {
