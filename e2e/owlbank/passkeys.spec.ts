@@ -2,7 +2,7 @@
  * The security settings page: the customer's passkeys as Verify lists them, adding one,
  * renaming and deleting, and the guard on deleting the last one.
  */
-import { type Page } from "@playwright/test";
+import type { Page, Route } from "@playwright/test";
 import { ceremonyAlert, expect, signOut, signUp, test, userByPhone, verifyFactorsOf } from "./fixtures";
 
 const passkeyRows = (page: Page) => page.getByRole("list", { name: "Your passkeys" }).getByRole("listitem");
@@ -107,6 +107,26 @@ test("two tabs deleting both passkeys at once leave one, and the later tab asks 
   expect(verifyFactorsOf(identity).filter((f) => f.status === "verified")).toHaveLength(1);
   const refused = (await refusal(page).count()) > 0 ? page : other;
   await expect(refused.getByRole("checkbox", { name: /I understand/ })).toBeVisible();
+});
+
+test("a form whose request is lost shows a readable error page, and Try again brings the page back", async ({ page, authenticator, phone }) => {
+  void authenticator;
+  await signUp(page, phone, { name: "Eli Error" });
+  await page.goto("/settings/security");
+
+  // The rename's server action never reaches OwlBank.
+  const offline = (route: Route) => (route.request().headers()["next-action"] ? route.abort("internetdisconnected") : route.continue());
+  await page.route("**/settings/security", offline);
+  const row = passkeyRows(page).first();
+  await row.getByRole("button", { name: "Rename Eli Error" }).click();
+  await row.getByLabel("Passkey name").fill("Laptop");
+  await row.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("heading", { name: "Something went wrong" })).toBeVisible();
+  await expect(page.getByText("Your money and your passkeys are safe.")).toBeVisible();
+
+  await page.unroute("**/settings/security", offline);
+  await page.getByRole("button", { name: "Try again" }).click();
+  await expect(passkeyRows(page).first().getByRole("heading", { name: "Eli Error" })).toBeVisible();
 });
 
 test("adding a passkey on a device that already holds one says so", async ({ page, authenticator, phone }) => {
