@@ -66,6 +66,8 @@ export type RegistrationTamper = CommonTamper & {
   noAttestedData?: boolean;
   /** Attest an existing credential of this authenticator again (id, base64url) instead of a new one. */
   reuseCredentialId?: string;
+  /** Give the new credential this id (base64url), e.g. one another Service already knows, with a new key. */
+  newCredentialId?: string;
   /** Ignore `excludeCredentials` (a real authenticator would refuse with InvalidStateError). */
   ignoreExclude?: boolean;
 };
@@ -304,7 +306,7 @@ export class SoftwareAuthenticator {
       }
       const alg = typeof tamper.alg === "string" ? tamper.alg : this.chooseAlg(pk.pubKeyCredParams);
       credential = {
-        id: b64url(randomBytes(32)),
+        id: tamper.newCredentialId ?? b64url(randomBytes(32)),
         rpId,
         userHandle: user.id,
         alg,

@@ -24,6 +24,7 @@ import {
   ORIGIN,
   paths,
   registerPasskey,
+  startRegistration,
   startSignIn,
   without,
 } from "@/test/helpers/verify";
@@ -362,6 +363,16 @@ describe("P4 approve passkeys challenge", () => {
       },
     );
 
+    it("requires user verification when the Service does, for a passkey registered before it did (60379)", async () => {
+      const { service, auth, identity } = await signedUp({ service: { "Passkeys.UserVerification": "preferred" } });
+      expect((await api.form(paths.service(service.sid), { "Passkeys.UserVerification": "required" })).status).toBe(200);
+      for (const body of [{ identity }, {}]) {
+        const { challenge, assertion } = await startSignIn(service.sid, auth, { body, tamper: { uv: false } });
+        expect(challenge.options.publicKey.userVerification).toBe("required");
+        expect((await approve(service.sid, assertion)).body).toMatchObject(twilioError(60379, 400));
+      }
+    });
+
     it.each(["preferred", "discouraged"])("accepts an assertion without user verification when it is %s", async (uv) => {
       const { service, auth, identity } = await signedUp({ service: { "Passkeys.UserVerification": uv } });
       const { assertion } = await startSignIn(service.sid, auth, { body: { identity }, tamper: { uv: false } });
@@ -384,6 +395,41 @@ describe("P4 approve passkeys challenge", () => {
 
     it("rejects a signature made with another key with 60324", async () => {
       await expectRefusedThenApprovable({ alg: "ES256" }, 60324, 403);
+    });
+
+    it("checks with this Service's key when another Service holds the same credential id with its own key (60324)", async () => {
+      const { service, auth, identity, credentialId } = await signedUp();
+      // Credential ids are unique per Service only: another tenant registers the same id with
+      // a key of its own, and uses it once, so any key cache holds that key for the id.
+      const other = await createService();
+      const impostor = new SoftwareAuthenticator();
+      const started = await startRegistration(other.sid, impostor, { tamper: { newCredentialId: credentialId } });
+      expect((await api.json(paths.verifyFactor(other.sid), started.credential)).status).toBe(200);
+      const there = await startSignIn(other.sid, impostor, { body: { identity: started.identity } });
+      expect((await approve(other.sid, there.assertion)).status).toBe(200);
+
+      // The impostor's key signs for this Service's challenge, with no userHandle to give it away.
+      const challenge = await createChallenge(service.sid, { identity });
+      const forged = await impostor.authenticate(challenge.options, { origin: ORIGIN, credentialId, tamper: { omit: ["userHandle"] } });
+      const res = await approve(service.sid, forged);
+      expect(res.body).toMatchObject(twilioError(60324, 403));
+      const good = await auth.authenticate(challenge.options, { origin: ORIGIN });
+      expect((await approve(service.sid, good)).status).toBe(200);
+    });
+
+    it("answers a malformed DER signature with 60324, not a 500 and never an approval", async () => {
+      const { service, auth, identity } = await signedUp();
+      const { assertion } = await startSignIn(service.sid, auth, { body: { identity } });
+      const truncated = b64url(Buffer.from([0x30, 0x06, 0x02, 0x01, 0x01]));
+      const res = await approve(service.sid, { ...assertion, response: { ...assertion.response, signature: truncated } });
+      expect(res.body).toMatchObject(twilioError(60324, 403));
+    });
+
+    it("refuses with 60324 when the stored key cannot be imported, instead of trusting the signature", async () => {
+      const { service, auth, identity, factor } = await signedUp();
+      db().update(factors).set({ publicKey: Buffer.from([0xa1, 0x01, 0x02]) }).where(eq(factors.sid, factor.sid)).run();
+      const { assertion } = await startSignIn(service.sid, auth, { body: { identity } });
+      expect((await approve(service.sid, assertion)).body).toMatchObject(twilioError(60324, 403));
     });
 
     it("rejects a signature over different client data with 60324", async () => {
