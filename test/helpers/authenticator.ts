@@ -38,6 +38,8 @@ type CommonTamper = {
   origin?: string;
   /** clientData `crossOrigin: true`. */
   crossOrigin?: boolean;
+  /** clientData `topOrigin`: the page that embedded the ceremony. */
+  topOrigin?: string;
   /** Hash this RP ID into the authenticator data instead of the requested one. */
   rpId?: string;
   /** `false` clears the UP flag. */
@@ -224,8 +226,8 @@ function notAllowed(message: string): never {
 }
 
 /** Browsers serialise client data with these members in this order (WebAuthn §5.8.1.1). */
-function clientDataJSON(type: string, challenge: string, origin: string, crossOrigin: boolean): Buffer {
-  return Buffer.from(JSON.stringify({ type, challenge, origin, crossOrigin }), "utf8");
+function clientDataJSON(type: string, challenge: string, origin: string, crossOrigin: boolean, topOrigin?: string): Buffer {
+  return Buffer.from(JSON.stringify({ type, challenge, origin, crossOrigin, ...(topOrigin === undefined ? {} : { topOrigin }) }), "utf8");
 }
 
 function dropMembers<T extends Obj>(response: T, omit: string[] | undefined): T {
@@ -417,6 +419,7 @@ export class SoftwareAuthenticator {
       tamper.challenge ?? pk.challenge,
       tamper.origin ?? ctx.origin,
       tamper.crossOrigin ?? false,
+      tamper.topOrigin,
     );
     const authData = Buffer.concat([
       sha256(tamper.rpId ?? rpId),

@@ -155,6 +155,10 @@ describe("P4 approve passkeys challenge", () => {
       expect(res.body.message).toContain("https://evil.example");
     });
 
+    it("rejects an assertion made inside another site's page (topOrigin) with 60380, even without crossOrigin", async () => {
+      await expectRefusedThenApprovable({ topOrigin: "https://evil.example" }, 60380);
+    });
+
     it("rejects a cross-origin assertion with 60380", async () => {
       await expectRefusedThenApprovable({ crossOrigin: true }, 60380);
     });
