@@ -40,3 +40,9 @@ export function codeCheckMessage(result: Refused<CheckResult | RateLimited>): st
       return "We couldn't check the code right now. Please try again in a few minutes.";
   }
 }
+
+/** A refused code as a form shows it: a wrong code next to the field, anything else above the form. */
+export function codeRefusal(result: Refused<CheckResult | RateLimited>): { ok: false; errors?: { code: string[] }; message?: string } {
+  const message = codeCheckMessage(result);
+  return result.reason === "wrong_code" ? { ok: false, errors: { code: [message] } } : { ok: false, message };
+}

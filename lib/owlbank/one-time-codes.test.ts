@@ -4,6 +4,7 @@ import { outbox } from "@/db/schema/owlbank";
 import { db } from "@/lib/db";
 import { config } from "@/lib/env";
 import { codeField, requestCode, tryCode } from "./one-time-codes";
+import { codeRefusal } from "./one-time-code-messages";
 import { resetLimits } from "./rate-limits";
 
 let n = 0;
@@ -116,5 +117,18 @@ describe("sign-up codes", () => {
     expect(message.body).toContain("to confirm this number for your new account");
     expect(await tryCode({ purpose: "recovery", phone, code: codeIn(message.body), address: newAddress() })).toMatchObject({ ok: false });
     expect(await tryCode({ purpose: "sign_up", phone, code: codeIn(message.body), address: newAddress() })).toEqual({ ok: true });
+  });
+});
+
+describe("codeRefusal", () => {
+  it("puts a wrong code next to the field, and anything else above the form", () => {
+    expect(codeRefusal({ ok: false, reason: "wrong_code", triesLeft: 4 })).toEqual({
+      ok: false,
+      errors: { code: ["That code isn't right. You have 4 tries left."] },
+    });
+    expect(codeRefusal({ ok: false, reason: "expired" })).toEqual({
+      ok: false,
+      message: "This code has expired or was already used. Ask for a new code.",
+    });
   });
 });

@@ -10,7 +10,7 @@ import { z } from "zod";
 import type { User } from "@/db/schema/owlbank";
 import { CODE_TTL_MS } from "@/lib/owlbank/code-store";
 import { codeField, requestCode, tryCode } from "@/lib/owlbank/one-time-codes";
-import { codeCheckMessage, codeRequestMessage } from "@/lib/owlbank/one-time-code-messages";
+import { codeCheckMessage, codeRefusal, codeRequestMessage } from "@/lib/owlbank/one-time-code-messages";
 import { rememberUserHandle } from "@/lib/owlbank/passkey-credentials";
 import { formatPhone, phoneField } from "@/lib/owlbank/phone";
 import { requestAddress, takeLimits, tooManyAttemptsMessage } from "@/lib/owlbank/rate-limits";
@@ -78,10 +78,7 @@ export async function verifyRecoveryCode(formData: FormData): Promise<RecoverySt
   }
   const { phone: number, code, attachment: kind } = parsed.data;
   const checked = await tryCode({ purpose: "recovery", phone: number, code, address: await requestAddress() });
-  if (!checked.ok) {
-    const message = codeCheckMessage(checked);
-    return checked.reason === "wrong_code" ? { ok: false, errors: { code: [message] } } : { ok: false, message };
-  }
+  if (!checked.ok) return codeRefusal(checked);
   // A right code was only ever sent to a customer's number; it may have changed since.
   const user = findUserByPhone(number);
   if (!user) return { ok: false, restart: true, message: codeCheckMessage({ ok: false, reason: "expired" }) };

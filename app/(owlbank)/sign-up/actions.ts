@@ -13,7 +13,7 @@ import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/bro
 import { z } from "zod";
 import { CODE_TTL_MS } from "@/lib/owlbank/code-store";
 import { codeField, requestCode, tryCode } from "@/lib/owlbank/one-time-codes";
-import { codeCheckMessage, codeRequestMessage } from "@/lib/owlbank/one-time-code-messages";
+import { codeRefusal, codeRequestMessage } from "@/lib/owlbank/one-time-code-messages";
 import { formatPhone, phoneField } from "@/lib/owlbank/phone";
 import { requestAddress, takeLimits, tooManyAttemptsMessage } from "@/lib/owlbank/rate-limits";
 import {
@@ -136,10 +136,7 @@ export async function verifySignUpCode(formData: FormData): Promise<SignUpStart>
   }
   const { phone, name, code, attachment: kind } = parsed.data;
   const checked = await tryCode({ purpose: "sign_up", phone, code, address: await requestAddress() });
-  if (!checked.ok) {
-    const message = codeCheckMessage(checked);
-    return checked.reason === "wrong_code" ? { ok: false, errors: { code: [message] } } : { ok: false, message };
-  }
+  if (!checked.ok) return codeRefusal(checked);
   // Someone may have opened an account on this number since the code was sent.
   if (findUserByPhone(phone)) return { ok: false, restart: true, message: ALREADY_EXISTS };
   return startPasskey(phone, name, kind);

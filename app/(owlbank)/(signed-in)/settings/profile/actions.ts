@@ -7,7 +7,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { codeField, requestCode, tryCode } from "@/lib/owlbank/one-time-codes";
-import { codeCheckMessage, codeRequestMessage } from "@/lib/owlbank/one-time-code-messages";
+import { codeRefusal, codeRequestMessage } from "@/lib/owlbank/one-time-code-messages";
 import { formatPhone, phoneField } from "@/lib/owlbank/phone";
 import { changeDisplayName, changePhoneNumber } from "@/lib/owlbank/profile";
 import { requestAddress, takeLimits, tooManyAttemptsMessage } from "@/lib/owlbank/rate-limits";
@@ -81,10 +81,7 @@ export async function confirmPhoneChange(formData: FormData): Promise<PhoneChang
   if (!hasFreshPasskey(user)) return STEP_UP_NEEDED;
   const { phone: number, code } = parsed.data;
   const checked = await tryCode({ purpose: "phone_change", phone: number, code, address: await requestAddress() });
-  if (!checked.ok) {
-    const message = codeCheckMessage(checked);
-    return checked.reason === "wrong_code" ? { ok: false, errors: { code: [message] } } : { ok: false, message };
-  }
+  if (!checked.ok) return codeRefusal(checked);
   const changed = changePhoneNumber(user.id, number);
   if (!changed.ok) return { ok: false, message: "Another OwlBank account now uses this number." };
   revalidatePath("/settings/profile");
