@@ -3,7 +3,7 @@
  * default): adding or deleting a passkey and changing the phone number. Tests make the last
  * approval old by moving `last_passkey_at` back, as time passing would.
  */
-import type { Page } from "@playwright/test";
+import type { Browser, Page } from "@playwright/test";
 import {
   ceremonyAlert,
   expect,
@@ -11,6 +11,7 @@ import {
   outboxCount,
   signUp,
   test,
+  type TestPhone,
   userByPhone,
   verifyFactorsOf,
   WebAuthnEnvironment,
@@ -23,6 +24,15 @@ const passkeyRows = (page: Page) => page.getByRole("list", { name: "Your passkey
 /** Ten minutes ago, beyond the five-minute window. */
 function makeApprovalStale(userId: string) {
   writeDb("UPDATE owlbank_users SET last_passkey_at = ? WHERE id = ?", Date.now() - 10 * 60_000, userId);
+}
+
+/** Another customer opens an account with `phone`, in a browser of their own. */
+async function signUpElsewhere(browser: Browser, baseURL: string, phone: TestPhone, name: string) {
+  const context = await browser.newContext({ baseURL });
+  const page = await context.newPage();
+  await (await WebAuthnEnvironment.enable(page)).add("internal");
+  await signUp(page, phone, { name });
+  await context.close();
 }
 
 const lastPasskeyAt = (userId: string) =>
@@ -130,11 +140,7 @@ test("changing the phone number needs a recent passkey approval and a code sent 
 test("a phone number another account uses is refused before any code is sent", async ({ page, browser, baseURL, authenticator, phone, newPhone }) => {
   void authenticator;
   const taken = newPhone();
-  const other = await browser.newContext({ baseURL });
-  const otherPage = await other.newPage();
-  await (await WebAuthnEnvironment.enable(otherPage)).add("internal");
-  await signUp(otherPage, taken, { name: "Oda Other" });
-  await other.close();
+  await signUpElsewhere(browser, baseURL!, taken, "Oda Other");
   const textsToTaken = outboxCount(taken.e164);
 
   await signUp(page, phone, { name: "Ivy Taken" });
@@ -147,11 +153,7 @@ test("a phone number another account uses is refused before any code is sent", a
 
 test("whether a number is taken is said only after a passkey approval, and five times an hour", async ({ page, browser, baseURL, authenticator, phone, newPhone }) => {
   const taken = newPhone();
-  const other = await browser.newContext({ baseURL });
-  const otherPage = await other.newPage();
-  await (await WebAuthnEnvironment.enable(otherPage)).add("internal");
-  await signUp(otherPage, taken, { name: "Oda Owner" });
-  await other.close();
+  await signUpElsewhere(browser, baseURL!, taken, "Oda Owner");
 
   await signUp(page, phone, { name: "Zed Probe" });
   makeApprovalStale(userByPhone(phone.e164)!.id);
