@@ -17,4 +17,6 @@ if (!url || !file.startsWith(testData + path.sep)) {
 for (const suffix of ["", "-wal", "-shm", "-journal"]) {
   fs.rmSync(file + suffix, { force: true });
 }
+// The phone numbers the fixtures handed out against the previous server (e2e/owlbank/fixtures.ts).
+fs.rmSync(path.join(path.dirname(file), "issued-phones.txt"), { force: true });
 console.log(`e2e-reset: wiped ${path.relative(process.cwd(), file)}`);

@@ -4,6 +4,7 @@
  * the server's database for what the UI cannot show. Everything a test creates (users,
  * pending sign-ups, Verify identities) is removed afterwards.
  */
+import fs from "node:fs";
 import path from "node:path";
 import { type CDPSession, expect, type Page, test as base } from "@playwright/test";
 import Database from "better-sqlite3";
@@ -141,6 +142,9 @@ function randomPhone(): TestPhone {
 }
 
 const databaseFile = () => path.resolve(E2E_DATABASE_FILE);
+
+/** Every number handed to a test since the server under test started (scripts/e2e-reset.mjs clears it). */
+const issuedPhonesFile = () => path.join(path.dirname(databaseFile()), "issued-phones.txt");
 
 /** A short-lived connection to the server's database; the server keeps writing to it (WAL). */
 export function withDb<T>(fn: (db: Database.Database) => T, { readonly = true } = {}): T {
@@ -354,8 +358,12 @@ export const test = base.extend<Fixtures>({
   newPhone: async ({ baseURL }, provide) => {
     const issued: TestPhone[] = [];
     await provide(() => {
+      // The server's rate limits count per number for up to an hour and outlive a test's
+      // cleanup, so a number is never handed out twice while that server runs.
+      const used = new Set(fs.existsSync(issuedPhonesFile()) ? fs.readFileSync(issuedPhonesFile(), "utf8").split("\n") : []);
       let phone = randomPhone();
-      for (let i = 0; i < 20 && userByPhone(phone.e164); i++) phone = randomPhone();
+      for (let i = 0; i < 100 && (used.has(phone.e164) || userByPhone(phone.e164)); i++) phone = randomPhone();
+      fs.appendFileSync(issuedPhonesFile(), `${phone.e164}\n`);
       issued.push(phone);
       return phone;
     });
