@@ -46,14 +46,18 @@ export function importCoseKey(coseKey: Uint8Array): Verifier {
  * Verifies `signature` over `authenticatorData || SHA-256(clientDataJSON)` (WebAuthn §7.2
  * step 20). ES256 signatures are DER-encoded, as authenticators send them. `cacheKey` must
  * identify the credential *and* its key bytes (e.g. factor SID + credential id).
+ *
+ * The curve arithmetic runs on libuv's thread pool (the callback form of `crypto.verify`):
+ * it was the largest single cost of an approval on the event loop, which every other
+ * request of the server waits on.
  */
-export function verifyAssertionSignature(input: {
+export async function verifyAssertionSignature(input: {
   cacheKey: string;
   publicKey: Uint8Array;
   authenticatorData: Uint8Array;
   clientDataJSON: Uint8Array;
   signature: Uint8Array;
-}): boolean {
+}): Promise<boolean> {
   try {
     let verifier = cache.get(input.cacheKey);
     if (!verifier) {
@@ -63,10 +67,13 @@ export function verifyAssertionSignature(input: {
     }
     const clientDataHash = createHash("sha256").update(input.clientDataJSON).digest();
     const signed = Buffer.concat([input.authenticatorData, clientDataHash]);
-    return verify(verifier.hash, signed, verifier.key, input.signature);
+    const { hash, key } = verifier;
+    return await new Promise<boolean>((resolve) =>
+      verify(hash, signed, key, input.signature, (error, valid) => resolve(!error && valid)),
+    );
   } catch {
-    // A malformed DER signature throws instead of returning false; so would a stored key
-    // that cannot be imported (registration refuses those, but a signature must never 500).
+    // A stored key that cannot be imported throws (registration refuses those, but a
+    // signature must never 500); so may a signature OpenSSL cannot parse.
     return false;
   }
 }

@@ -23,43 +23,40 @@ import {
 import { attack, expectTwilioError, sqlite } from "./support/refusal";
 import { expectUnchanged, type Snapshot, snapshot } from "./support/snapshot";
 
-/** The change to make at the next verification; synchronous, so it fits both kinds of verifier. */
-const hook = vi.hoisted(() => ({
-  change: undefined as undefined | (() => void),
-  /** Runs the pending change once. */
-  fire() {
-    const change = this.change;
-    this.change = undefined;
-    change?.();
-  },
-}));
+/** The change to make at the next verification, once that verification has finished. */
+const hook = vi.hoisted(() => {
+  const hook = {
+    change: undefined as undefined | (() => void),
+    /** Runs the pending change once. */
+    fire() {
+      const change = hook.change;
+      hook.change = undefined;
+      change?.();
+    },
+    /** `fn`, firing the pending change after it resolves: between the check and the write. */
+    after:
+      <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+      async (...args: A): Promise<R> => {
+        const result = await fn(...args);
+        hook.fire();
+        return result;
+      },
+  };
+  return hook;
+});
 
 vi.mock("@simplewebauthn/server", async (importOriginal) => {
   const original = await importOriginal<typeof import("@simplewebauthn/server")>();
-  const wrap =
-    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      const result = await fn(...args);
-      hook.fire();
-      return result;
-    };
   return {
     ...original,
-    verifyAuthenticationResponse: wrap(original.verifyAuthenticationResponse),
-    verifyRegistrationResponse: wrap(original.verifyRegistrationResponse),
+    verifyAuthenticationResponse: hook.after(original.verifyAuthenticationResponse),
+    verifyRegistrationResponse: hook.after(original.verifyRegistrationResponse),
   };
 });
 
 vi.mock("@/lib/webauthn/signature", async (importOriginal) => {
   const original = await importOriginal<typeof import("@/lib/webauthn/signature")>();
-  return {
-    ...original,
-    verifyAssertionSignature: (...args: Parameters<typeof original.verifyAssertionSignature>) => {
-      const result = original.verifyAssertionSignature(...args);
-      hook.fire();
-      return result;
-    },
-  };
+  return { ...original, verifyAssertionSignature: hook.after(original.verifyAssertionSignature) };
 });
 
 let serviceSid: string;

@@ -105,7 +105,7 @@ export async function approveChallenge(req: VerifyRequest<{ serviceSid: string }
 
   // Step 8: the signature. Every other check the library's verifyAuthenticationResponse
   // makes has been made above; calling it would re-import the key on every sign-in.
-  const verified = verifyAssertionSignature({
+  const verified = await verifyAssertionSignature({
     cacheKey: `${factor.sid}:${credentialId}`,
     publicKey: factor.publicKey,
     authenticatorData: authDataBytes,
