@@ -53,8 +53,9 @@ export async function measureBrowser(baseUrl: string, databaseFile: string, samp
   try {
     const context = await browser.newContext({ baseURL: baseUrl });
     const signInJsGzipBytes = await scriptBytes(await context.newPage(), "/sign-in");
-    // The landing page renders no client component of ours: React, Next's router and Link.
-    const frameworkJsGzipBytes = await scriptBytes(await context.newPage(), "/");
+    // A path no route serves: Next's own 404 page under the root layout, which holds no client
+    // component of ours (every OwlBank page ships at least the error boundary, app/(owlbank)/error.tsx).
+    const frameworkJsGzipBytes = await scriptBytes(await context.newPage(), "/framework-floor-no-such-page");
 
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);
