@@ -203,7 +203,7 @@ function gap(endpoints: Endpoint[]): string[] {
     `Where ApproveChallenge's ${fmt(approve)} per request goes (server time at saturation, by difference between rows of the same round; medians over rounds):`,
     `- ${fmt(floor)}: Next's own handling of any request (the floor).`,
     `- ${fmt(refused - floor)}: a POST with a 1 KB body through Next, Basic auth (SHA-256 of the token, one read), the Service read, JSON parsing and an error body (refused at step 1 − floor).`,
-    `- ${fmt(approve - refused)}: the WebAuthn checks (client data, RP ID hash, flags, counter, ECDSA P-256 verify with a cached key), three indexed reads, the guarded transaction and the 1.5 KB Challenge body (ApproveChallenge − refused at step 1).`,
+    `- ${fmt(approve - refused)}: the WebAuthn checks (client data, RP ID hash, flags, counter, ECDSA P-256 verify with a cached key, its curve arithmetic on a pool thread), three indexed reads, the guarded transaction and the 1.5 KB Challenge body (ApproveChallenge − refused at step 1).`,
   ];
 }
 
