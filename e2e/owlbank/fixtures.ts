@@ -345,8 +345,22 @@ type Fixtures = {
   newPhone: () => TestPhone;
 };
 
+let addressesIssued = 0;
+
+/**
+ * A client address of its own for each test (IPv6 documentation range, unique within the run):
+ * each test is another customer, and OwlBank's per-address limits (60 sign-ups a minute) would
+ * otherwise count the whole suite as one client, which a fast machine runs past in a minute.
+ */
+const newClientAddress = () => `2001:db8:${(process.pid & 0xffff).toString(16)}::${(++addressesIssued).toString(16)}`;
+
 // The fixture callback is named `provide`, not Playwright's usual `use`, so React's hook lint rule leaves it alone.
 export const test = base.extend<Fixtures>({
+  // The proxy-less server takes X-Forwarded-For as given (README, Security).
+  extraHTTPHeaders: async ({ extraHTTPHeaders }, provide) => {
+    await provide({ ...extraHTTPHeaders, "x-forwarded-for": newClientAddress() });
+  },
+
   webauthn: async ({ page }, provide) => {
     await provide(await WebAuthnEnvironment.enable(page));
   },

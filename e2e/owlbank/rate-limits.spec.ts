@@ -1,7 +1,7 @@
 /**
- * OwlBank's rate limits, as a customer meets them: a readable message, nothing done. Each test
- * claims its own client address (X-Forwarded-For, which this proxy-less server takes as given)
- * so the rest of the suite, all from one address, keeps its budget.
+ * OwlBank's rate limits, as a customer meets them: a readable message, nothing done. Every test
+ * of the suite has a client address of its own (X-Forwarded-For, see fixtures.ts); the second
+ * browsers here claim yet another, so only the limit under test can answer.
  */
 import { randomInt } from "node:crypto";
 import { ceremonyAlert, expect, signUp, test } from "./fixtures";
