@@ -352,7 +352,7 @@ let addressesIssued = 0;
  * each test is another customer, and OwlBank's per-address limits (60 sign-ups a minute) would
  * otherwise count the whole suite as one client, which a fast machine runs past in a minute.
  */
-const newClientAddress = () => `2001:db8:${(process.pid & 0xffff).toString(16)}::${(++addressesIssued).toString(16)}`;
+export const newClientAddress = () => `2001:db8:${(process.pid & 0xffff).toString(16)}::${(++addressesIssued).toString(16)}`;
 
 // The fixture callback is named `provide`, not Playwright's usual `use`, so React's hook lint rule leaves it alone.
 export const test = base.extend<Fixtures>({

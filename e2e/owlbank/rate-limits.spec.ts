@@ -3,16 +3,13 @@
  * of the suite has a client address of its own (X-Forwarded-For, see fixtures.ts); the second
  * browsers here claim yet another, so only the limit under test can answer.
  */
-import { randomInt } from "node:crypto";
-import { ceremonyAlert, expect, signUp, test } from "./fixtures";
-
-const testAddress = () => `203.0.113.${randomInt(1, 255)}`;
+import { ceremonyAlert, expect, newClientAddress, signUp, test } from "./fixtures";
 
 test("repeated sign-ups for one phone number are limited with a readable message", async ({ page, browser, baseURL, authenticator, phone }) => {
   void authenticator;
   await signUp(page, phone, { name: "Lia Limit" });
 
-  const other = await browser.newContext({ baseURL, extraHTTPHeaders: { "x-forwarded-for": testAddress() } });
+  const other = await browser.newContext({ baseURL, extraHTTPHeaders: { "x-forwarded-for": newClientAddress() } });
   const attempt = await other.newPage();
   await attempt.goto("/sign-up");
   await attempt.getByLabel("Phone number").fill(phone.typed);
@@ -28,7 +25,7 @@ test("repeated sign-ups for one phone number are limited with a readable message
 });
 
 test("too many sign-ins started from one address are limited with a readable message", async ({ browser, baseURL }) => {
-  const address = testAddress();
+  const address = newClientAddress();
   const context = await browser.newContext({ baseURL, extraHTTPHeaders: { "x-forwarded-for": address } });
   const page = await context.newPage();
 
