@@ -11,7 +11,14 @@ export type Metric =
   | { kind: "known-bug"; name: string }
   /** `expected` winners: 1 for "exactly one wins", `contenders` for "all succeed", 0 for a counter race (winners = 1 when monotonic). */
   | { kind: "race"; name: string; winners: number; contenders: number; expected: number }
-  | { kind: "crash"; round: number; acknowledged: number; lost: number; integrity: string; inFlight: number };
+  | { kind: "crash"; round: number; acknowledged: number; lost: number; integrity: string; inFlight: number }
+  /**
+   * One check that a finding of the session and recovery review (issue #12) stays fixed:
+   * `finding` is its number in that review (1 step-up per session, 2 revocable sessions,
+   * 3 codes strangers cannot spoil, 4 credentials as configured, 5 user verification,
+   * 6 no live codes at rest). Playwright's e2e/security specs count through their titles.
+   */
+  | { kind: "finding"; finding: number; name: string; held: boolean };
 
 export function record(metric: Metric): void {
   const file = process.env.SECURITY_METRICS_FILE;
