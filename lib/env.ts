@@ -71,6 +71,10 @@ const EnvSchema = z.object({
    * Served at /.well-known/webauthn and added to the Verify Service's origins.
    */
   WEBAUTHN_RELATED_ORIGINS: optional(relatedOrigins),
+  /** A session's absolute lifetime: no activity extends it (default 12 hours). */
+  OWLBANK_SESSION_LIFETIME_SECONDS: z.coerce.number().int().min(10).max(30 * 24 * 60 * 60).default(12 * 60 * 60),
+  /** A session ends after this long without a request (default 30 minutes). */
+  OWLBANK_SESSION_IDLE_SECONDS: z.coerce.number().int().min(10).max(30 * 24 * 60 * 60).default(30 * 60),
   /** How long a passkey approval lets the customer change passkeys or their phone number. */
   OWLBANK_STEP_UP_MAX_AGE_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
   /** Where one-time codes go: "auto" = Twilio Verify SMS with Twilio credentials, else the local outbox. */
@@ -137,7 +141,10 @@ function loadSecrets(dir: string): { secrets: Secrets; created: boolean } {
 }
 
 function loadConfig(env: NodeJS.ProcessEnv) {
-  const parsed = EnvSchema.safeParse(env);
+  const parsed = EnvSchema.refine((e) => e.OWLBANK_SESSION_IDLE_SECONDS <= e.OWLBANK_SESSION_LIFETIME_SECONDS, {
+    path: ["OWLBANK_SESSION_IDLE_SECONDS"],
+    message: "must not exceed OWLBANK_SESSION_LIFETIME_SECONDS (a session cannot idle longer than it lives)",
+  }).safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid environment configuration:\n${problems.join("\n")}`);
@@ -183,6 +190,8 @@ function loadConfig(env: NodeJS.ProcessEnv) {
     },
     owlbank: {
       stepUpMaxAgeMs: e.OWLBANK_STEP_UP_MAX_AGE_MINUTES * 60_000,
+      sessionLifetimeMs: e.OWLBANK_SESSION_LIFETIME_SECONDS * 1000,
+      sessionIdleMs: e.OWLBANK_SESSION_IDLE_SECONDS * 1000,
       /** "twilio" sends codes by SMS through Twilio Verify; "outbox" keeps them on this server. */
       codeDelivery:
         e.OWLBANK_CODE_DELIVERY === "auto" ? (twilioCloud ? ("twilio" as const) : ("outbox" as const)) : e.OWLBANK_CODE_DELIVERY,

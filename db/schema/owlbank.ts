@@ -13,16 +13,47 @@ export const users = sqliteTable("owlbank_users", {
   verifyIdentity: text("verify_identity").notNull().unique(),
   createdAt: integer("created_at", { mode: "number" }).notNull(),
   /**
-   * When Verify last accepted one of this user's passkeys (sign-in, approval, or a new
-   * passkey). Changing passkeys or the phone number needs this to be recent (step-up).
-   */
-  lastPasskeyAt: integer("last_passkey_at", { mode: "number" }),
-  /**
    * The WebAuthn user handle (`user.id`, base64url) Verify gave this user's passkeys, as the
    * Signal API needs it. Learnt from creation options or an approved assertion; null until then.
    */
   webauthnUserId: text("webauthn_user_id"),
 });
+
+/** How a session began: the ceremony that created it. */
+export const SESSION_ORIGINS = ["sign_in", "sign_up", "recovery"] as const;
+
+/**
+ * A signed-in browser. The session cookie names one of these rows and is refused once the
+ * row is gone (signed out, revoked) or past `expiresAt` or its idle limit, so the server,
+ * not the cookie, decides how long a session lives.
+ */
+export const sessions = sqliteTable(
+  "owlbank_sessions",
+  {
+    /** 128 random bits, base64url; travels only inside the encrypted session cookie. */
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at", { mode: "number" }).notNull(),
+    /** Moved forward at most once a minute by requests that carry the cookie (idle timeout). */
+    lastSeenAt: integer("last_seen_at", { mode: "number" }).notNull(),
+    /** The absolute end: set at creation, never extended. */
+    expiresAt: integer("expires_at", { mode: "number" }).notNull(),
+    createdBy: text("created_by", { enum: SESSION_ORIGINS }).notNull(),
+    /** "Chrome on macOS": coarse, from the User-Agent, for the customer's list of sessions. */
+    device: text("device").notNull(),
+    /** The client address that created it, as OwlBank saw it. */
+    createdFrom: text("created_from").notNull(),
+    /**
+     * When this session last proved the customer present with a passkey (its own sign-in, a
+     * step-up, a transfer approval, a new passkey). Sensitive changes need it recent. A
+     * ceremony in another browser never moves it: a step-up belongs to one session.
+     */
+    steppedUpAt: integer("stepped_up_at", { mode: "number" }),
+  },
+  (t) => [index("owlbank_sessions_user").on(t.userId)],
+);
 
 /**
  * A sign-up whose passkey is not yet verified. The user row is created only once Verify
@@ -120,13 +151,14 @@ export const transfers = sqliteTable(
 
 /**
  * Step-up challenges in flight: a challenge counts as a step-up only if OwlBank issued it as
- * one, for this user, so a sign-in or transfer approval cannot be replayed as a step-up.
+ * one, in this session, so a sign-in or transfer approval (or another session's step-up)
+ * cannot be replayed as a step-up.
  */
-export const stepUpChallenges = sqliteTable("owlbank_step_up_challenges", {
+export const stepUpChallenges = sqliteTable("owlbank_session_step_ups", {
   challengeSid: text("challenge_sid").primaryKey(),
-  userId: text("user_id")
+  sessionId: text("session_id")
     .notNull()
-    .references(() => users.id, { onDelete: "cascade" }),
+    .references(() => sessions.id, { onDelete: "cascade" }),
   expiresAt: integer("expires_at", { mode: "number" }).notNull(),
 });
 
@@ -178,5 +210,7 @@ export const outbox = sqliteTable(
 );
 
 export type User = typeof users.$inferSelect;
+export type Session = typeof sessions.$inferSelect;
+export type SessionOrigin = Session["createdBy"];
 export type Transfer = typeof transfers.$inferSelect;
 export type CodePurpose = (typeof oneTimeCodes.$inferSelect)["purpose"];

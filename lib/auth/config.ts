@@ -1,10 +1,16 @@
 /**
- * next-auth for OwlBank: JWT sessions, and two Credentials providers whose "credential" is
- * a WebAuthn response. Neither trusts the browser about who the user is: Verify checks the
- * passkey and names the identity, and OwlBank maps that identity to its user.
+ * next-auth for OwlBank: three Credentials providers whose "credential" is a WebAuthn
+ * response, and server-side sessions. None trusts the browser about who the user is: Verify
+ * checks the passkey and names the identity, and OwlBank maps that identity to its user.
+ *
+ * Each sign-in creates a row in owlbank_sessions (lib/owlbank/sessions.ts); next-auth's
+ * encrypted JWT cookie carries only that row's id, and every request checks the row. So a
+ * session ends when the server says so (sign-out, revocation, its lifetimes), not when the
+ * cookie does. next-auth v4 offers its database strategy only with OAuth and email
+ * providers, never with Credentials; see docs/decisions.md.
  */
 import "server-only";
-import type { AuthOptions, User as SessionUser } from "next-auth";
+import type { AuthOptions, RequestInternal, User as SessionUser } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { config } from "@/lib/env";
 import {
@@ -20,14 +26,35 @@ import {
 } from "@/lib/verify-client";
 import { rememberCredential, rememberUserHandle } from "@/lib/owlbank/passkey-credentials";
 import { completeRecovery } from "@/lib/owlbank/recovery";
-import { recordPasskeyUse } from "@/lib/owlbank/step-up";
+import { createSession, endOtherSessions, endSession, liveSession } from "@/lib/owlbank/sessions";
 import { completeSignup, findUserByIdentity } from "@/lib/owlbank/users";
+import { clientAddress } from "@/lib/rate-limit";
+import type { SessionOrigin } from "@/db/schema/owlbank";
 import { AuthError } from "./errors";
 
-/** Sessions last a working day; a bank should not keep people signed in for a month. */
-const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+type AuthorizeRequest = Pick<RequestInternal, "headers">;
 
-const toSessionUser = (user: { id: string; displayName: string }): SessionUser => ({ id: user.id, name: user.displayName });
+/**
+ * The server-side session for a customer who just passed a passkey ceremony, as next-auth's
+ * user: `sessionId` goes into the cookie (see the jwt callback).
+ */
+function startSession(user: { id: string; displayName: string }, createdBy: SessionOrigin, req: AuthorizeRequest): SessionUser {
+  const headers = new Headers(req.headers as Record<string, string> | undefined);
+  const session = createSession({
+    userId: user.id,
+    createdBy,
+    userAgent: headers.get("user-agent"),
+    address: clientAddress(headers),
+  });
+  return { id: user.id, name: user.displayName, sessionId: session.id };
+}
+
+/** Thrown by the jwt callback for a cookie whose session is over: next-auth then clears the cookie. */
+class SessionEnded extends Error {
+  constructor() {
+    super("The session has ended on the server");
+  }
+}
 
 /** Re-throws a Verify refusal as its code, and anything else as "unavailable" after logging it. */
 function refusal(error: unknown, step: string): AuthError {
@@ -43,7 +70,7 @@ const passkey = CredentialsProvider({
   id: "passkey",
   name: "Passkey",
   credentials: { credential: { type: "text" } },
-  async authorize(credentials) {
+  async authorize(credentials, req) {
     const assertion = parseCredentialJson(AuthenticationResponseSchema, credentials?.credential);
     if (!assertion) throw new AuthError("invalid_credential");
     let approved: { identity: string; factorSid: string };
@@ -56,10 +83,9 @@ const passkey = CredentialsProvider({
     if (!user) throw new AuthError("no_account");
     // Verify found the factor by this credential id and checked the userHandle against it,
     // so both are now known to be this user's (the Signal API needs them).
-    recordPasskeyUse(user.id);
     rememberCredential({ userId: user.id, factorSid: approved.factorSid, credentialId: assertion.id });
     rememberUserHandle(user.id, assertion.response.userHandle);
-    return toSessionUser(user);
+    return startSession(user, "sign_in", req);
   },
 });
 
@@ -85,7 +111,7 @@ const passkeySignup = CredentialsProvider({
   id: "passkey-signup",
   name: "New passkey",
   credentials: { credential: { type: "text" } },
-  async authorize(credentials) {
+  async authorize(credentials, req) {
     const { registration, verified } = await verifiedRegistration(credentials?.credential);
     const result = completeSignup(verified.factorSid, verified.identity);
     if (!result.ok) {
@@ -102,7 +128,7 @@ const passkeySignup = CredentialsProvider({
       throw new AuthError(result.reason);
     }
     rememberCredential({ userId: result.user.id, factorSid: verified.factorSid, credentialId: registration.id });
-    return toSessionUser(result.user);
+    return startSession(result.user, "sign_up", req);
   },
 });
 
@@ -114,7 +140,7 @@ const passkeyRecovery = CredentialsProvider({
   id: "passkey-recovery",
   name: "Recovered passkey",
   credentials: { credential: { type: "text" } },
-  async authorize(credentials) {
+  async authorize(credentials, req) {
     const { registration, verified } = await verifiedRegistration(credentials?.credential);
     const result = completeRecovery(verified.factorSid, verified.identity);
     if (!result.ok) {
@@ -124,9 +150,12 @@ const passkeyRecovery = CredentialsProvider({
       );
       throw new AuthError(result.reason);
     }
-    recordPasskeyUse(result.user.id);
     rememberCredential({ userId: result.user.id, factorSid: verified.factorSid, credentialId: registration.id });
-    return toSessionUser(result.user);
+    // Whoever held the lost passkey, or a copied cookie, is signed out: only the browser that
+    // just recovered the account stays in.
+    const signedIn = startSession(result.user, "recovery", req);
+    endOtherSessions(result.user.id, signedIn.sessionId ?? null);
+    return signedIn;
   },
 });
 
@@ -138,26 +167,45 @@ let memo: AuthOptions | undefined;
  */
 export function authOptions(): AuthOptions {
   if (memo) return memo;
-  const { app, authSecret } = config();
+  const { app, authSecret, owlbank } = config();
   // next-auth reads NEXTAUTH_URL for its own absolute URLs; it should equal APP_URL, and
   // zero-configuration starts should not have to set both.
   process.env.NEXTAUTH_URL ??= app.url;
   memo = {
     secret: authSecret,
     providers: [passkey, passkeySignup, passkeyRecovery],
-    session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
+    // The cookie never outlives the server-side session's absolute lifetime; next-auth
+    // re-issues it on reads, but the row's fixed end is what counts.
+    session: { strategy: "jwt", maxAge: Math.ceil(owlbank.sessionLifetimeMs / 1000) },
     // The session cookie is HttpOnly and SameSite=Lax by default; Secure (and the
     // __Secure- prefix) whenever OwlBank is served over https.
     useSecureCookies: app.url.startsWith("https://"),
     pages: { signIn: "/sign-in", error: "/sign-in" },
     callbacks: {
-      // Only the user id travels in the cookie; names and balances are read fresh from
-      // the database on every request.
+      // Only the user and session ids travel in the cookie; everything else is read fresh
+      // from the database on every request, the session row first.
       jwt({ token, user }) {
-        return user ? { sub: user.id } : token;
+        if (user) return { sub: user.id, sid: user.sessionId };
+        const session = typeof token.sid === "string" ? liveSession(token.sid) : null;
+        if (!session || session.userId !== token.sub) throw new SessionEnded();
+        return token;
       },
       session({ session, token }) {
-        return { expires: session.expires, user: { id: token.sub ?? "" } };
+        return { expires: session.expires, user: { id: token.sub ?? "" }, sessionId: String(token.sid) };
+      },
+    },
+    events: {
+      // Signing out ends the session for every copy of the cookie, not just this browser's.
+      signOut({ token }) {
+        if (typeof token?.sid === "string") endSession(token.sid);
+      },
+    },
+    logger: {
+      // A cookie whose session ended is routine (sign-out elsewhere, expiry), not an error.
+      error(code, metadata) {
+        const error = metadata instanceof Error ? metadata : (metadata as { error?: unknown })?.error;
+        if (code === "JWT_SESSION_ERROR" && error instanceof SessionEnded) return;
+        console.error(`[next-auth][error][${code}]`, metadata);
       },
     },
   };

@@ -1,24 +1,40 @@
 /**
  * Who is signed in, checked next to the data. Every data function and server action calls
- * requireUser(); the signed-in layout's check is only a convenience.
+ * requireUser() or requireSession(); the signed-in layout's check is only a convenience.
  */
 import "server-only";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import type { User } from "@/db/schema/owlbank";
+import type { Session, User } from "@/db/schema/owlbank";
 import { auth } from "@/lib/auth";
+import { liveSession } from "./sessions";
 import { findUserById } from "./users";
 
-/** The signed-in user, or null. The JWT only names a user id; the row must still exist. */
-export const currentUser = cache(async (): Promise<User | null> => {
-  const session = await auth();
-  const id = session?.user?.id;
-  return (id && findUserById(id)) || null;
+export type SignedIn = { user: User; session: Session };
+
+/**
+ * The signed-in customer and their server-side session, or null. The cookie only names a
+ * session; the session row and the user row must both still exist.
+ */
+export const currentSession = cache(async (): Promise<SignedIn | null> => {
+  const signedIn = await auth();
+  const session = signedIn?.sessionId ? liveSession(signedIn.sessionId) : null;
+  if (!session || session.userId !== signedIn?.user?.id) return null;
+  const user = findUserById(session.userId);
+  return user ? { user, session } : null;
 });
+
+/** The signed-in user, or null. */
+export const currentUser = cache(async (): Promise<User | null> => (await currentSession())?.user ?? null);
+
+/** The signed-in customer and their session; anyone else is sent to the sign-in page. */
+export async function requireSession(): Promise<SignedIn> {
+  const signedIn = await currentSession();
+  if (!signedIn) redirect("/sign-in");
+  return signedIn;
+}
 
 /** The signed-in user; anyone else is sent to the sign-in page. */
 export async function requireUser(): Promise<User> {
-  const user = await currentUser();
-  if (!user) redirect("/sign-in");
-  return user;
+  return (await requireSession()).user;
 }

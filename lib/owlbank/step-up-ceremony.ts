@@ -1,19 +1,19 @@
 /**
  * The step-up ceremony: a challenge for the signed-in user's identity, remembered as a
- * step-up, and its approval by Verify, which moves the user's last passkey time forward.
+ * step-up of this session, and its approval by Verify, which steps up this session only.
  */
 import "server-only";
 import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/browser";
 import { approvePasskeyChallenge, type AuthenticationResponse, createPasskeyChallenge } from "@/lib/verify-client";
 import { rememberCredential } from "./passkey-credentials";
-import { requireUser } from "./session";
+import { requireSession } from "./session";
 import { consumeStepUpChallenge, recordPasskeyUse, saveStepUpChallenge } from "./step-up";
 
 /** Starts a step-up for the signed-in user; Verify errors are thrown for the caller. */
 export async function beginStepUp(): Promise<PublicKeyCredentialRequestOptionsJSON> {
-  const user = await requireUser();
+  const { user, session } = await requireSession();
   const challenge = await createPasskeyChallenge({ identity: user.verifyIdentity });
-  saveStepUpChallenge(user.id, challenge.challengeSid, challenge.expiresAt);
+  saveStepUpChallenge(session.id, challenge.challengeSid, challenge.expiresAt);
   return challenge.optionsJSON;
 }
 
@@ -22,10 +22,10 @@ export async function beginStepUp(): Promise<PublicKeyCredentialRequestOptionsJS
  * their passkeys; Verify refusals are thrown for the caller.
  */
 export async function finishStepUp(assertion: AuthenticationResponse): Promise<boolean> {
-  const user = await requireUser();
+  const { user, session } = await requireSession();
   const approved = await approvePasskeyChallenge(assertion);
-  if (approved.identity !== user.verifyIdentity || !consumeStepUpChallenge(user.id, approved.challengeSid)) return false;
-  recordPasskeyUse(user.id);
+  if (approved.identity !== user.verifyIdentity || !consumeStepUpChallenge(session.id, approved.challengeSid)) return false;
+  recordPasskeyUse(session.id);
   rememberCredential({ userId: user.id, factorSid: approved.factorSid, credentialId: assertion.id });
   return true;
 }

@@ -3,8 +3,9 @@ import { describe, expect, it } from "vitest";
 import { users } from "@/db/schema/owlbank";
 import { db } from "@/lib/db";
 import { config } from "@/lib/env";
+import { createSession, liveSession } from "./sessions";
 import { consumeStepUpChallenge, hasFreshPasskey, recordPasskeyUse, saveStepUpChallenge } from "./step-up";
-import { completeSignup, findUserById, savePendingSignup } from "./users";
+import { completeSignup, savePendingSignup } from "./users";
 
 let n = 0;
 function customer(now = Date.now()) {
@@ -17,50 +18,66 @@ function customer(now = Date.now()) {
   return result.user;
 }
 
+const signIn = (userId: string, now = Date.now()) =>
+  createSession({ userId, createdBy: "sign_in", userAgent: "test", address: "203.0.113.1" }, now);
+
+const steppedUpAt = (sessionId: string, now: number) => liveSession(sessionId, now)?.steppedUpAt;
+
 describe("hasFreshPasskey", () => {
-  it("counts the passkey made at sign-up, for the configured number of minutes", () => {
+  it("counts the sign-in that created the session, for the configured number of minutes", () => {
     const maxAge = config().owlbank.stepUpMaxAgeMs;
-    const user = customer(1_000_000);
-    expect(hasFreshPasskey(user, 1_000_000 + maxAge - 1)).toBe(true);
-    expect(hasFreshPasskey(user, 1_000_000 + maxAge)).toBe(false);
+    const session = signIn(customer(1_000_000).id, 1_000_000);
+    expect(hasFreshPasskey(session, 1_000_000 + maxAge - 1)).toBe(true);
+    expect(hasFreshPasskey(session, 1_000_000 + maxAge)).toBe(false);
   });
 
   it("is never fresh without any passkey approval", () => {
-    expect(hasFreshPasskey({ lastPasskeyAt: null })).toBe(false);
+    expect(hasFreshPasskey({ steppedUpAt: null })).toBe(false);
   });
 });
 
 describe("recordPasskeyUse", () => {
-  it("moves the last approval forward, never back", () => {
+  it("moves this session's approval forward, never back", () => {
+    const session = signIn(customer(5_000).id, 5_000);
+    recordPasskeyUse(session.id, 9_000);
+    expect(steppedUpAt(session.id, 9_000)).toBe(9_000);
+    recordPasskeyUse(session.id, 7_000);
+    expect(steppedUpAt(session.id, 9_000)).toBe(9_000);
+  });
+
+  it("never steps up the customer's other sessions", () => {
     const user = customer(5_000);
-    recordPasskeyUse(user.id, 9_000);
-    expect(findUserById(user.id)?.lastPasskeyAt).toBe(9_000);
-    recordPasskeyUse(user.id, 7_000);
-    expect(findUserById(user.id)?.lastPasskeyAt).toBe(9_000);
+    const stolen = signIn(user.id, 5_000);
+    const customersOwn = signIn(user.id, 6_000);
+    recordPasskeyUse(customersOwn.id, 9_000);
+    expect(steppedUpAt(stolen.id, 9_000)).toBe(5_000);
+    expect(hasFreshPasskey(liveSession(stolen.id, 5_000 + config().owlbank.stepUpMaxAgeMs)!, 5_000 + config().owlbank.stepUpMaxAgeMs)).toBe(false);
   });
 });
 
 describe("consumeStepUpChallenge", () => {
-  it("accepts a step-up challenge once, only for the user it was issued to", () => {
-    const alice = customer();
-    const mallory = customer();
+  it("accepts a step-up challenge once, only in the session that issued it", () => {
+    const alice = signIn(customer().id);
+    const mallory = signIn(customer().id);
+    const alicesOtherSession = signIn(alice.userId);
     saveStepUpChallenge(alice.id, "YC0001", Date.now() + 60_000);
     expect(consumeStepUpChallenge(mallory.id, "YC0001")).toBe(false);
+    expect(consumeStepUpChallenge(alicesOtherSession.id, "YC0001")).toBe(false);
     expect(consumeStepUpChallenge(alice.id, "YC0001")).toBe(true);
     expect(consumeStepUpChallenge(alice.id, "YC0001")).toBe(false);
   });
 
   it("refuses a challenge that was never issued as a step-up, or has expired", () => {
-    const alice = customer();
+    const alice = signIn(customer().id);
     expect(consumeStepUpChallenge(alice.id, "YC-sign-in")).toBe(false);
     saveStepUpChallenge(alice.id, "YC0002", 10_000, 0);
     expect(consumeStepUpChallenge(alice.id, "YC0002", 10_000)).toBe(false);
   });
 
   it("is forgotten with the user", () => {
-    const alice = customer();
+    const alice = signIn(customer().id);
     saveStepUpChallenge(alice.id, "YC0003", Date.now() + 60_000);
-    db().delete(users).where(eq(users.id, alice.id)).run();
+    db().delete(users).where(eq(users.id, alice.userId)).run();
     expect(consumeStepUpChallenge(alice.id, "YC0003")).toBe(false);
   });
 });

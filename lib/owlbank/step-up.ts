@@ -1,11 +1,12 @@
 /**
- * Step-up: changing passkeys or the phone number needs a passkey approval from the last few
- * minutes (OWLBANK_STEP_UP_MAX_AGE_MINUTES). The time of the last approval is kept on the
- * user row, server-side, and moved forward by every passkey ceremony Verify accepted.
+ * Step-up: changing passkeys, the phone number or another session needs a passkey approval
+ * from the last few minutes (OWLBANK_STEP_UP_MAX_AGE_MINUTES) in this very session. The time
+ * is kept on the session row, server-side, and moved forward only by ceremonies Verify
+ * accepted in that session: a customer's sign-in elsewhere must not arm a stolen session.
  */
 import "server-only";
 import { and, eq, isNull, lt, lte, or } from "drizzle-orm";
-import { stepUpChallenges, type User, users } from "@/db/schema/owlbank";
+import { type Session, sessions, stepUpChallenges } from "@/db/schema/owlbank";
 import { db } from "@/lib/db";
 import { config } from "@/lib/env";
 
@@ -18,37 +19,40 @@ export const STEP_UP_NEEDED: StepUpNeeded = {
   message: "For your security, confirm it's you with one of your passkeys first.",
 };
 
-/** Whether the user approved with a passkey recently enough for a sensitive change. */
-export function hasFreshPasskey(user: Pick<User, "lastPasskeyAt">, now = Date.now()): boolean {
-  return user.lastPasskeyAt !== null && now - user.lastPasskeyAt < config().owlbank.stepUpMaxAgeMs;
+/** Whether this session approved with a passkey recently enough for a sensitive change. */
+export function hasFreshPasskey(session: Pick<Session, "steppedUpAt">, now = Date.now()): boolean {
+  return session.steppedUpAt !== null && now - session.steppedUpAt < config().owlbank.stepUpMaxAgeMs;
 }
 
-/** Records an accepted passkey ceremony (never moves the time backwards). */
-export function recordPasskeyUse(userId: string, now = Date.now()): void {
+/**
+ * Records a passkey ceremony Verify accepted in this session (a step-up, a transfer approval,
+ * a new passkey). Never moves the time backwards, and never touches another session.
+ */
+export function recordPasskeyUse(sessionId: string, now = Date.now()): void {
   db()
-    .update(users)
-    .set({ lastPasskeyAt: now })
-    .where(and(eq(users.id, userId), or(isNull(users.lastPasskeyAt), lt(users.lastPasskeyAt, now))))
+    .update(sessions)
+    .set({ steppedUpAt: now })
+    .where(and(eq(sessions.id, sessionId), or(isNull(sessions.steppedUpAt), lt(sessions.steppedUpAt, now))))
     .run();
 }
 
-/** Remembers a challenge issued as a step-up for `userId`. */
-export function saveStepUpChallenge(userId: string, challengeSid: string, expiresAt: number, now = Date.now()): void {
+/** Remembers a challenge issued as a step-up by session `sessionId`. */
+export function saveStepUpChallenge(sessionId: string, challengeSid: string, expiresAt: number, now = Date.now()): void {
   db().transaction((tx) => {
     tx.delete(stepUpChallenges).where(lte(stepUpChallenges.expiresAt, now)).run();
-    tx.insert(stepUpChallenges).values({ challengeSid, userId, expiresAt }).run();
+    tx.insert(stepUpChallenges).values({ challengeSid, sessionId, expiresAt }).run();
   });
 }
 
 /**
- * Uses up a step-up challenge: true only if it was issued as a step-up for this user and has
- * not expired. A sign-in's or a transfer's challenge is not one, so its approval can't be
- * replayed here.
+ * Uses up a step-up challenge: true only if this session issued it as a step-up and it has
+ * not expired. A sign-in's or a transfer's challenge is not one, and neither is another
+ * session's step-up, so no approval can be replayed here.
  */
-export function consumeStepUpChallenge(userId: string, challengeSid: string, now = Date.now()): boolean {
+export function consumeStepUpChallenge(sessionId: string, challengeSid: string, now = Date.now()): boolean {
   const row = db()
     .delete(stepUpChallenges)
-    .where(and(eq(stepUpChallenges.challengeSid, challengeSid), eq(stepUpChallenges.userId, userId)))
+    .where(and(eq(stepUpChallenges.challengeSid, challengeSid), eq(stepUpChallenges.sessionId, sessionId)))
     .returning()
     .get();
   return Boolean(row && row.expiresAt > now);

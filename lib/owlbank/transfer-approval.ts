@@ -7,7 +7,7 @@ import "server-only";
 import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/browser";
 import { approvePasskeyChallenge, type AuthenticationResponse, createPasskeyChallenge, verifyErrorCode } from "@/lib/verify-client";
 import { rememberCredential } from "./passkey-credentials";
-import { requireUser } from "./session";
+import { requireSession, requireUser } from "./session";
 import { recordPasskeyUse } from "./step-up";
 import { type DraftDetails, type ExecuteResult, executeTransfer, findOwnAccount, findTransfer, refuseDraft, saveDraft } from "./transfers";
 
@@ -56,7 +56,7 @@ export async function startTransfer(details: DraftDetails): Promise<StartResult>
  * 60323); then executeTransfer checks the approval is this draft's and this user's.
  */
 export async function approveTransfer(transferId: string, assertion: AuthenticationResponse): Promise<ExecuteResult> {
-  const user = await requireUser();
+  const { user, session } = await requireSession();
   const draft = findTransfer(user.id, transferId);
   if (!draft) return { ok: false, reason: "not_found" };
   // Nothing to approve any more: no need to ask Verify, and nothing can move again.
@@ -75,7 +75,7 @@ export async function approveTransfer(transferId: string, assertion: Authenticat
     return { ok: false, reason: `verify_${code}` };
   }
   if (approved.identity === user.verifyIdentity) {
-    recordPasskeyUse(user.id);
+    recordPasskeyUse(session.id);
     rememberCredential({ userId: user.id, factorSid: approved.factorSid, credentialId: assertion.id });
   }
   return executeTransfer({ userId: user.id, verifyIdentity: user.verifyIdentity, transferId: draft.id, approved });

@@ -71,8 +71,6 @@ export function completeSignup(factorSid: string, identity: string, now = Date.n
       displayName: pending.displayName,
       verifyIdentity: pending.verifyIdentity,
       createdAt: now,
-      // Creating the passkey just now was a passkey ceremony with user verification.
-      lastPasskeyAt: now,
       webauthnUserId: pending.webauthnUserId,
     };
     tx.insert(users).values(user).run();

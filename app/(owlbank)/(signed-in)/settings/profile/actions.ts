@@ -11,7 +11,8 @@ import { codeRefusal, codeRequestMessage } from "@/lib/owlbank/one-time-code-mes
 import { formatPhone, phoneField } from "@/lib/owlbank/phone";
 import { changeDisplayName, changePhoneNumber } from "@/lib/owlbank/profile";
 import { requestAddress, takeLimits, tooManyAttemptsMessage } from "@/lib/owlbank/rate-limits";
-import { requireUser } from "@/lib/owlbank/session";
+import { requireSession, requireUser } from "@/lib/owlbank/session";
+import { endOtherSessions } from "@/lib/owlbank/sessions";
 import { type CurrentUserDetails, currentUserDetails } from "@/lib/owlbank/signals";
 import { hasFreshPasskey, STEP_UP_NEEDED, type StepUpNeeded } from "@/lib/owlbank/step-up";
 import { findUserByPhone } from "@/lib/owlbank/users";
@@ -48,14 +49,14 @@ export type PhoneChangeStart =
 
 /** Checks the new number and texts it a code; needs a recent passkey approval. */
 export async function beginPhoneChange(formData: FormData): Promise<PhoneChangeStart> {
-  const user = await requireUser();
+  const { user, session } = await requireSession();
   const parsed = z.object({ phone }).safeParse({ phone: formData.get("phone") ?? "" });
   if (!parsed.success) return { ok: false, errors: { phone: z.flattenError(parsed.error).fieldErrors.phone } };
   const number = parsed.data.phone;
   if (number === user.phoneNumber) return { ok: false, errors: { phone: ["This is already your phone number."] } };
   // Whether another account uses a number is said only to a customer who just used their
   // passkey, and only a few times an hour: it is not a free lookup of who banks here.
-  if (!hasFreshPasskey(user)) return STEP_UP_NEEDED;
+  if (!hasFreshPasskey(session)) return STEP_UP_NEEDED;
   const verdict = takeLimits([["phoneChange", user.id]]);
   if (!verdict.ok) return { ok: false, message: tooManyAttemptsMessage(verdict.retryAfterSeconds) };
   if (findUserByPhone(number)) return { ok: false, errors: { phone: ["Another OwlBank account uses this number."] } };
@@ -71,19 +72,22 @@ const ConfirmSchema = z.object({ phone, code: codeField("Enter the 6-digit code 
 
 /** Moves the account to the new number once its code is right; the approval must still be recent. */
 export async function confirmPhoneChange(formData: FormData): Promise<PhoneChangeResult> {
-  const user = await requireUser();
+  const { user, session } = await requireSession();
   const parsed = ConfirmSchema.safeParse({ phone: formData.get("phone") ?? "", code: formData.get("code") ?? "" });
   if (!parsed.success) {
     const { fieldErrors } = z.flattenError(parsed.error);
     return { ok: false, errors: { code: fieldErrors.code }, message: fieldErrors.phone ? "Please start again." : undefined };
   }
   // Checked before the code, so a code is never spent on a request that can't succeed.
-  if (!hasFreshPasskey(user)) return STEP_UP_NEEDED;
+  if (!hasFreshPasskey(session)) return STEP_UP_NEEDED;
   const { phone: number, code } = parsed.data;
   const checked = await tryCode({ purpose: "phone_change", phone: number, code, address: await requestAddress() });
   if (!checked.ok) return codeRefusal(checked);
   const changed = changePhoneNumber(user.id, number);
   if (!changed.ok) return { ok: false, message: "Another OwlBank account now uses this number." };
+  // The number is how an account is recovered: every other browser signed in as this
+  // customer must prove itself again.
+  endOtherSessions(user.id, session.id);
   revalidatePath("/settings/profile");
   revalidatePath("/settings/security");
   return { ok: true, message: `Your phone number is now ${formatPhone(number)}.` };

@@ -10,7 +10,8 @@ import { z } from "zod";
 import { config } from "@/lib/env";
 import { oneAtATime } from "@/lib/owlbank/one-at-a-time";
 import { forgetCredential, rememberCredential, rememberUserHandle } from "@/lib/owlbank/passkey-credentials";
-import { currentUser, requireUser } from "@/lib/owlbank/session";
+import { currentUser, requireSession, requireUser } from "@/lib/owlbank/session";
+import { endOtherSessions, endSessionOf } from "@/lib/owlbank/sessions";
 import { type AcceptedCredentials, acceptedCredentials as acceptedCredentialsOf } from "@/lib/owlbank/signals";
 import { hasFreshPasskey, recordPasskeyUse, STEP_UP_NEEDED, type StepUpNeeded } from "@/lib/owlbank/step-up";
 import {
@@ -46,8 +47,8 @@ const AttachmentSchema = z.enum(["platform", "any"]).catch("any");
  * or on this device's own ("platform") when the dashboard offers one here.
  */
 export async function beginAddPasskey(attachment?: "platform" | "any"): Promise<AddPasskeyStart> {
-  const user = await requireUser();
-  if (!hasFreshPasskey(user)) return STEP_UP_NEEDED;
+  const { user, session } = await requireSession();
+  if (!hasFreshPasskey(session)) return STEP_UP_NEEDED;
   try {
     // The friendly name is what the passkey manager shows next to the account, so it is
     // the customer's name like at sign-up; they can relabel it here afterwards.
@@ -67,7 +68,7 @@ export type ActionResult = { ok: true; message?: string } | { ok: false; message
 
 /** Finishes registering a passkey; Verify must say it belongs to this user. */
 export async function finishAddPasskey(credentialJson: string): Promise<ActionResult> {
-  const user = await requireUser();
+  const { user, session } = await requireSession();
   const credential = parseCredentialJson(RegistrationResponseSchema, credentialJson);
   if (!credential) return { ok: false, message: "Your browser sent an incomplete passkey. Please try again." };
   try {
@@ -78,7 +79,7 @@ export async function finishAddPasskey(credentialJson: string): Promise<ActionRe
       return { ok: false, message: "That passkey request belonged to a different session. Please try again." };
     }
     rememberCredential({ userId: user.id, factorSid: factor.factorSid, credentialId: credential.id });
-    recordPasskeyUse(user.id);
+    recordPasskeyUse(session.id);
   } catch (error) {
     return failure("VerifyFactor", error);
   } finally {
@@ -130,14 +131,14 @@ const DeleteSchema = z.object({
  * needs an explicit confirmation, checked here and not only in the browser.
  */
 export async function deletePasskey(_prev: FormState, formData: FormData): Promise<FormState> {
-  const user = await requireUser();
+  const { user, session } = await requireSession();
   const parsed = DeleteSchema.safeParse({
     factorSid: formData.get("factorSid"),
     confirmLast: formData.get("confirmLast") ?? undefined,
   });
   if (!parsed.success) return { ok: false, message: "Unknown passkey." };
   const { factorSid, confirmLast } = parsed.data;
-  if (!hasFreshPasskey(user)) return STEP_UP_NEEDED;
+  if (!hasFreshPasskey(session)) return STEP_UP_NEEDED;
   try {
     // The count and the deletion must not interleave with another deletion of this user's.
     const refused = await oneAtATime(`passkeys:${user.id}`, async (): Promise<FormState | null> => {
@@ -158,6 +159,9 @@ export async function deletePasskey(_prev: FormState, formData: FormData): Promi
     return failure("DeleteFactor", error);
   }
   const credentialId = forgetCredential(user.id, factorSid);
+  // A passkey is deleted because it is lost or suspect: whatever signed in with it, or
+  // copied a cookie, is signed out. This session just stepped up, so it stays.
+  endOtherSessions(user.id, session.id);
   revalidatePath(PAGE);
   return {
     ok: true,
@@ -181,4 +185,32 @@ export async function acceptedCredentials(): Promise<AcceptedCredentials | null>
     console.error(`[passkeys] ListFactors for signals failed: ${describeVerifyError(error)}`);
     return null;
   }
+}
+
+export type SessionsState = { ok?: boolean; message?: string; stepUp?: boolean };
+
+const SessionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{22}$/);
+
+/**
+ * Signs out one of the customer's other sessions (a lost phone, a shared computer). Needs a
+ * fresh passkey approval in this session: a stolen session must not evict the customer.
+ */
+export async function signOutSession(_prev: SessionsState, formData: FormData): Promise<SessionsState> {
+  const { user, session } = await requireSession();
+  const parsed = SessionIdSchema.safeParse(formData.get("sessionId"));
+  if (!parsed.success) return { ok: false, message: "Unknown session." };
+  if (parsed.data === session.id) return { ok: false, message: "To sign out of this device, use “Sign out” at the top of the page." };
+  if (!hasFreshPasskey(session)) return STEP_UP_NEEDED;
+  const ended = endSessionOf(user.id, parsed.data);
+  revalidatePath(PAGE);
+  return ended ? { ok: true, message: "That session is signed out." } : { ok: false, message: "That session had already ended." };
+}
+
+/** Signs out every session of the customer but this one; needs a fresh passkey approval here. */
+export async function signOutEverywhereElse(): Promise<SessionsState> {
+  const { user, session } = await requireSession();
+  if (!hasFreshPasskey(session)) return STEP_UP_NEEDED;
+  const ended = endOtherSessions(user.id, session.id);
+  revalidatePath(PAGE);
+  return { ok: true, message: ended === 1 ? "1 other session is signed out." : `${ended} other sessions are signed out.` };
 }
