@@ -4,7 +4,7 @@ const nextConfig: NextConfig = {
   // better-sqlite3 is a native addon: load it from node_modules at run time, never bundle it.
   serverExternalPackages: ["better-sqlite3"],
   poweredByHeader: false,
-  // Twilio's library never sends trailing slashes, and must never be redirected (spec 1).
+  // Twilio's library never sends trailing slashes, and must never be redirected (docs/api.md §1).
   skipTrailingSlashRedirect: true,
   // `npm test` runs `tsc --noEmit` over the whole project (tests included) once; the build
   // would repeat that work on every run.

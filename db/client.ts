@@ -22,7 +22,7 @@ export const migrationsFolder = path.join(process.cwd(), "db", "migrations");
  * NORMAL gives up against FULL is the fsync on every commit: after a power cut or kernel
  * crash the last commits since the WAL was last synced may be rolled back. FULL's fsync
  * blocked the event loop for every write and capped sign-ins at a fraction of the
- * framework's floor (see README, Benchmarks). busy_timeout lets a second process (a test
+ * framework's floor (see bench/README.md). busy_timeout lets a second process (a test
  * fixture, a script) wait for the writer instead of failing.
  */
 export function openDb(file: string): Db {

@@ -55,7 +55,7 @@ const EnvSchema = z.object({
   VERIFY_CHALLENGE_TTL_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
   /** OwlBank's public URL: its host is the relying party id, its origin the only allowed origin. */
   APP_URL: optional(z.url()),
-  /** Real Twilio Verify: set all three to leave the embedded backend. */
+  /** Real Twilio Verify: the SID and token leave the embedded backend; VERIFY_SERVICE_SID is optional. */
   TWILIO_ACCOUNT_SID: optional(accountSid),
   TWILIO_AUTH_TOKEN: optional(z.string().min(1)),
   VERIFY_SERVICE_SID: optional(z.string().regex(/^VA[0-9a-fA-F]{32}$/)),

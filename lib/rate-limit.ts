@@ -44,7 +44,7 @@ export class RateLimiter {
 /**
  * The client address as the nearest proxy reported it. Next fills `x-forwarded-for` with the
  * socket address only when the header is absent, so behind no proxy a client can choose its
- * own address: deploy behind a proxy that overwrites the header (see README, Security).
+ * own address: deploy behind a proxy that overwrites the header (see SECURITY.md and docs/deploy.md).
  */
 export function clientAddress(headers: Headers): string {
   return headers.get("x-forwarded-for")?.split(",")[0].trim() || "unknown";

@@ -117,7 +117,7 @@ export const factors = sqliteTable(
     ...timestamps,
   },
   (t) => [
-    // A credential can back only one factor in a Service (spec 9.3 step 8), enforced by the
+    // A credential can back only one factor in a Service (docs/api.md §9.3 step 8), enforced by the
     // database so two concurrent VerifyFactor calls cannot both win.
     uniqueIndex("verify_factors_credential")
       .on(t.serviceSid, t.credentialId)

@@ -20,12 +20,12 @@ export function verifyClient(
   { username, password, accountSid }: Credentials = { username: VERIFY_ACCOUNT_SID, password: VERIFY_AUTH_TOKEN },
 ): twilio.Twilio {
   const client = twilio(username, password, accountSid ? { accountSid } : {});
-  // The documented way to reach a Verify-compatible host (spec section 1).
+  // The documented way to reach a Verify-compatible host (docs/api.md §1).
   client.verify.baseUrl = baseURL;
   return client;
 }
 
-/** An identity as OwlBank sends it: an opaque UUID, never PII (spec 7.2). */
+/** An identity as OwlBank sends it: an opaque UUID, never PII (docs/api.md §7.2). */
 export const newIdentity = () => randomUUID();
 
 /** The relying party every passkeys test registers under: the server's own origin. */

@@ -1,8 +1,7 @@
 /**
  * The four Passkeys endpoints (P1–P4) and the Factor and Challenge resources, driven through
  * the official `twilio` package against the production build, with credentials made by the
- * software authenticator. Spec: /work/shared/verify-passkeys-api.md, sections 7.3, 7.4, 8.6–8.9,
- * 8.14–8.20, 9.
+ * software authenticator. Reference: docs/api.md §7.3, §7.4, §8.6–§8.9, §8.14–§8.20 and §9.
  */
 import { VERIFY_ACCOUNT_SID } from "../helpers/env";
 import {
@@ -53,7 +52,7 @@ test.describe("Passkeys registration (P1, P2)", () => {
     expect(publicKey.challenge).toMatch(/^[A-Za-z0-9_-]{16,}$/);
     expect(publicKey.excludeCredentials).toEqual([]);
     expect(publicKey.attestation).toBe("none");
-    // "any" leaves the attachment out, so both platform and roaming authenticators qualify (spec 9.1).
+    // "any" leaves the attachment out, so both platform and roaming authenticators qualify (docs/api.md §9.1).
     expect(publicKey.authenticatorSelection).toEqual({
       requireResidentKey: false,
       residentKey: "preferred",

@@ -4,7 +4,7 @@
  * keys, bad credentials and another account's data. Assertions are on what the library
  * parses (camelCase instances, Dates, RestException status/code), not on raw JSON, except
  * where the library would hide the wire format that matters (the quickstart's form body, paging meta).
- * Spec: /work/shared/verify-passkeys-api.md, sections 2–5, 7.1, 7.2, 8.1–8.5, 8.10–8.13.
+ * Reference: docs/api.md §2–§5, §7.1, §7.2, §8.1–§8.5 and §8.10–§8.13.
  */
 import { createAccount } from "../helpers/accounts";
 import { basic } from "../../test/helpers/basic-auth";
@@ -52,7 +52,7 @@ test.describe("Services", () => {
     const service = await createService({
       friendlyName: "Repeated origins",
       "passkeys.relyingParty.id": "example.com",
-      // At run time the library sends an array as repeated keys (spec 3.1).
+      // At run time the library sends an array as repeated keys (docs/api.md §3.1).
       "passkeys.relyingParty.origins": ["https://example.com", "https://login.example.com"] as unknown as string,
     });
     expect(service.passkeys.relying_party.origins).toEqual(["https://example.com", "https://login.example.com"]);
@@ -209,7 +209,7 @@ test.describe("Services", () => {
 
 test.describe("Entities", () => {
   test("a path with a trailing slash names no resource: 404 20404, not the list", async ({ baseURL, service }) => {
-    // The library never sends one (spec 1); a hand-made client might, and Next would serve the list.
+    // The library never sends one (docs/api.md §1); a hand-made client might, and Next would serve the list.
     for (const path of [`/v2/Services/${service.sid}/Entities/`, "/v2/Services/"]) {
       const response = await fetch(`${baseURL}${path}`, { headers: { Authorization: basic(VERIFY_ACCOUNT_SID, VERIFY_AUTH_TOKEN) } });
       expect(response.status).toBe(404);

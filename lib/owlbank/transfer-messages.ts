@@ -16,7 +16,7 @@ const MESSAGES: Record<string, string> = {
   details_changed: `The transfer details changed after you were asked to approve them. ${NOTHING_SENT} Please start again.`,
   expired: `The approval request expired before it was answered. ${NOTHING_SENT} Please start again.`,
   insufficient_funds: `There isn't enough money in the account for this transfer. ${NOTHING_SENT}`,
-  // Verify's refusals of the approval itself (Twilio codes, spec 6.2).
+  // Verify's refusals of the approval itself (Twilio codes, docs/api.md §6.2).
   verify_60322: `This approval was already used. ${NOTHING_SENT}`,
   verify_60323: `The approval request expired before it was answered. ${NOTHING_SENT} Please start again.`,
   verify_60324: `That passkey isn't one of yours, or it couldn't be verified. ${NOTHING_SENT}`,

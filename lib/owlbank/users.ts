@@ -18,7 +18,7 @@ export const findUserByIdentity = (verifyIdentity: string): User | undefined =>
 export const findUserByPhone = (phoneNumber: string): User | undefined =>
   db().select().from(users).where(eq(users.phoneNumber, phoneNumber)).get();
 
-/** How long a sign-up may wait for its passkey: Verify's registration window (spec 9.1). */
+/** How long a sign-up may wait for its passkey: Verify's registration window (docs/api.md §9.1). */
 export const SIGNUP_TTL_MS = 10 * 60 * 1000;
 
 export type PendingSignup = typeof pendingSignups.$inferSelect;

@@ -25,7 +25,7 @@ export async function createPasskeyChallenge(input: { identity?: string } = {}):
 }
 
 /**
- * Verify's expiration_date; Twilio's examples sometimes leave it null (spec 11 #14), and
+ * Verify's expiration_date; Twilio's examples sometimes leave it null (docs/api.md §11, row 14), and
  * then the prompt's own timeout, or Verify's recommended 5 minutes, stands in for it.
  */
 function expiryOf(expirationDate: Date | null | undefined, timeoutMs: number | undefined): number {
@@ -50,7 +50,7 @@ export async function approvePasskeyChallenge(assertion: AuthenticationResponse)
   };
   if (assertion.response.userHandle) response.userHandle = assertion.response.userHandle;
   // Browsers may report no attachment; the library's type wants a string, Verify accepts
-  // absence (spec 8.9), so it is sent only when known.
+  // absence (docs/api.md §8.9), so it is sent only when known.
   const body = {
     id: assertion.id,
     rawId: assertion.rawId,

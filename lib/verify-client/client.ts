@@ -16,7 +16,7 @@ export function twilioClient(): TwilioClient {
   if (memo) return memo;
   const { accountSid, authToken, baseUrl } = config().verifyClient;
   const client = twilio(accountSid, authToken);
-  // The Verify domain's base URL is public API of the library (spec 1). TWILIO_REGION and
+  // The Verify domain's base URL is public API of the library (docs/api.md §1). TWILIO_REGION and
   // TWILIO_EDGE would rewrite this host, so deployments pointing elsewhere leave them unset.
   if (baseUrl) client.verify.baseUrl = baseUrl.replace(/\/+$/, "");
   memo = client;

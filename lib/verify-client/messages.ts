@@ -2,7 +2,7 @@
  * The words a customer sees when Verify refuses something: one table from Twilio error
  * code to message. Pure data, so client components can translate the codes that come back
  * through next-auth (`verify_60324`) without importing the server client.
- * Codes: /work/shared/verify-passkeys-api.md section 6.2, https://www.twilio.com/docs/errors
+ * Codes: docs/api.md §6.2, https://www.twilio.com/docs/errors
  */
 const MESSAGES: Record<number, string> = {
   20003: "OwlBank couldn't reach its passkey service. Please try again later.",

@@ -31,7 +31,7 @@ export async function createPasskeyFactor(input: {
   attachment: Attachment;
 }): Promise<NewPasskey> {
   const service = await verifyService();
-  // The library forwards this object verbatim (spec 3.2). Twilio documents snake_case keys;
+  // The library forwards this object verbatim (docs/api.md §3.2). Twilio documents snake_case keys;
   // its TypeScript types say camelCase, hence the cast.
   const body = {
     friendly_name: input.friendlyName,

@@ -18,7 +18,7 @@ function desiredSettings() {
   return {
     "passkeys.relyingParty.id": app.rpId,
     "passkeys.relyingParty.name": SERVICE_NAME,
-    // Twilio documents origins as one comma-separated string (spec 3.1); the same list is
+    // Twilio documents origins as one comma-separated string (docs/api.md §3.1); the same list is
     // served at /.well-known/webauthn, so every related origin is accepted here too.
     "passkeys.relyingParty.origins": app.origins.join(","),
     "passkeys.authenticatorAttachment": "any",

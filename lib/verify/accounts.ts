@@ -1,6 +1,6 @@
 /**
  * Accounts and API keys of the embedded Verify backend, and HTTP Basic authentication
- * against them (spec section 2).
+ * against them (docs/api.md §2).
  */
 import "server-only";
 import { createHash, timingSafeEqual } from "node:crypto";

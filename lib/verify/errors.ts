@@ -1,6 +1,6 @@
 /**
  * Every way the Verify API can refuse a request, and the one table that turns each into
- * Twilio's error body (spec section 6). Services throw `VerifyError`; the route wrapper in
+ * Twilio's error body (docs/api.md §6). Services throw `VerifyError`; the route wrapper in
  * `http.ts` is the only place that writes an error response.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Twilio's paging (spec section 5): `PageSize`, `Page`, and an opaque `PageToken` cursor
+ * Twilio's paging (docs/api.md §5): `PageSize`, `Page`, and an opaque `PageToken` cursor
  * that the library follows through `meta.next_page_url`. Pages are keyset pages over
  * (date_created, sid), so inserts between two requests neither skip nor repeat rows.
  */
@@ -23,7 +23,7 @@ export function parsePageQuery(query: URLSearchParams): PageQuery {
     if (!/^\d{1,9}$/.test(sizeText) || Number(sizeText) < 1) {
       invalidParameter("PageSize", "must be an integer from 1 to 1000");
     }
-    // Twilio's behaviour above 1000 is unknown; clamping keeps large requests cheap (spec 5).
+    // Twilio's behaviour above 1000 is unknown; clamping keeps large requests cheap (docs/api.md §5).
     pageSize = Math.min(Number(sizeText), MAX_PAGE_SIZE);
   }
   const pageText = query.get("Page");

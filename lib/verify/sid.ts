@@ -1,6 +1,6 @@
 /**
  * Twilio SIDs: two letters and 32 hex digits. They double as WebAuthn challenges
- * (spec 9.1), so the 32 hex digits are 128 bits from the CSPRNG.
+ * (docs/api.md §9.1), so the 32 hex digits are 128 bits from the CSPRNG.
  */
 import { randomBytes } from "node:crypto";
 
@@ -22,7 +22,7 @@ export function isSid<P extends SidPrefix>(prefix: P, value: unknown): value is 
 }
 
 /**
- * Entity identity rule (spec 7.2): 8–64 characters, groups of ASCII letters and digits
+ * Entity identity rule (docs/api.md §7.2): 8–64 characters, groups of ASCII letters and digits
  * joined by single hyphens. A UUID passes; an e-mail address or phone number does not.
  */
 export function isIdentity(value: unknown): value is string {

@@ -3,7 +3,7 @@
  */
 import { fail, invalidParameter, type VerifyErrorKind } from "./errors";
 
-/** ISO 8601, UTC, second precision (spec 4.2). */
+/** ISO 8601, UTC, second precision (docs/api.md §4.2). */
 export function isoDate(ms: number): string;
 export function isoDate(ms: number | null): string | null;
 export function isoDate(ms: number | null): string | null {
@@ -72,7 +72,7 @@ export function normaliseOrigin(raw: string, name: string): string {
   return url.origin;
 }
 
-/** Origins arrive comma-separated, as repeated keys, or both (spec 3.1). */
+/** Origins arrive comma-separated, as repeated keys, or both (docs/api.md §3.1). */
 export function originsFrom(values: string[], name: string): string[] {
   const origins = values
     .flatMap((v) => v.split(","))

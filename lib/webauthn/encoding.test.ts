@@ -1,5 +1,5 @@
 /**
- * Binary values on the wire (spec 9, 11 #13): base64url, padded standard base64, and hex
+ * Binary values on the wire (docs/api.md §9, and §11 row 13): base64url, padded standard base64, and hex
  * for `rawId` as in Twilio's own example.
  */
 import { describe, expect, it } from "vitest";

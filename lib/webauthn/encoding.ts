@@ -1,7 +1,7 @@
 /**
  * Binary values on the wire. Twilio's web SDK and browsers send base64url; Twilio's own
  * VerifyFactor example sends `rawId` as hex, and older clients send padded base64
- * (spec 9, 11 #13). Everything is normalised to base64url without padding.
+ * (docs/api.md §9, and §11 row 13). Everything is normalised to base64url without padding.
  */
 
 /** Decodes base64url, padded base64 or hex; `null` when the value is none of them. */

@@ -1,6 +1,6 @@
 /**
  * WebAuthn options in the JSON shape browsers' `parseCreationOptionsFromJSON` /
- * `parseRequestOptionsFromJSON` and @simplewebauthn/browser consume (spec 9.1, 9.2).
+ * `parseRequestOptionsFromJSON` and @simplewebauthn/browser consume (docs/api.md §9.1, §9.2).
  */
 import type {
   AuthenticatorTransport,

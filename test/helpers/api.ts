@@ -158,7 +158,7 @@ export function apiClient(auth?: string | null): ApiClient {
 /** The default client, as the embedded account. */
 export const api = apiClient();
 
-/** Twilio's error body for `code` (spec 6.1), for `toMatchObject`. */
+/** Twilio's error body for `code` (docs/api.md §6.1), for `toMatchObject`. */
 export const twilioError = (code: number, status: number) => ({
   code,
   status,

@@ -90,7 +90,7 @@ export type RegistrationJSON = {
     clientDataJSON: string;
     attestationObject: string;
     transports: string[];
-    /** Extra members browsers' `toJSON()` adds; servers must ignore them (spec 3.2). */
+    /** Extra members browsers' `toJSON()` adds; servers must ignore them (docs/api.md §3.2). */
     authenticatorData?: string;
     publicKey?: string;
     publicKeyAlgorithm?: number;
@@ -260,7 +260,7 @@ export class SoftwareAuthenticator {
 
   /** The first offered algorithm this authenticator supports, preferring the constructor's. */
   private chooseAlg(params: unknown): Alg {
-    // Twilio's documented examples send a single object instead of an array (spec 11 #1).
+    // Twilio's documented examples send a single object instead of an array (docs/api.md §11, row 1).
     const list = (Array.isArray(params) ? params : isObj(params) ? [params] : []) as Obj[];
     const offered = list
       .filter((p) => p.type === undefined || p.type === "public-key")

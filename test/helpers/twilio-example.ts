@@ -1,5 +1,5 @@
 /**
- * Twilio's published passkeys example (spec 9.5): a VerifyFactor body for factor
+ * Twilio's published passkeys example (docs/api.md §9.5): a VerifyFactor body for factor
  * YF048d…e0f of entity YE4fd3…12b on relying party example.com, and the ApproveChallenge
  * body signed later by the same credential for challenge YC0498…e27.
  *

@@ -1,7 +1,7 @@
 /**
  * The attack catalogue: one named test per way an attacker (or a broken client) can try to
  * get a passkey ceremony accepted that must not be. Each attack is refused with the Twilio
- * code the spec names (sections 6.2, 9.3, 9.4), and each leaves every verify_* table exactly
+ * code docs/api.md names (§6.2, §9.3, §9.4), and each leaves every verify_* table exactly
  * as it was, except for the lazy pending→expired move of an expired challenge.
  */
 import { randomBytes } from "node:crypto";

@@ -204,7 +204,7 @@ describe(`fuzzing /v2 over HTTP against the production server (seed ${SEED})`, (
   });
 
   // Next answers a path with an empty segment with a 308 to the collapsed path, and the
-  // library never follows redirects (spec 1: "Never answer 3xx"); an empty path parameter
+  // library never follows redirects (docs/api.md §1: nothing under /v2 may redirect); an empty path parameter
   // (e.g. an empty identity) produces exactly such a path. Known bug: Next's router
   // redirects before proxy.ts runs, so only a custom server could answer it.
   knownBug("answers a /v2 path with an empty segment with a Twilio 4xx, not a redirect (answers 308)", async () => {

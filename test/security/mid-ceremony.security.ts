@@ -158,9 +158,9 @@ describe("approval (P4)", () => {
 });
 
 describe("registration (P2)", () => {
-  // Both are refused and write nothing, but with 400/60383 "Factor … is already verified":
-  // `markVerified` finds no unverified row and verify-registration.ts reads that as "already
-  // verified". The factor is gone, so the spec's answer is 404/60390 (known bug, see the report).
+  // The guarded write finds no unverified row. verify-registration.ts must tell "deleted
+  // meanwhile" from "already verified": the factor is gone, so the answer is 404/60390
+  // (docs/api.md §9.3 step 9), not 400/60383.
   for (const [what, table, sidOf] of [
     ["factor", "verify_factors", (created: { sid: string }) => created.sid],
     ["entity", "verify_entities", (created: { entity_sid: string }) => created.entity_sid],

@@ -1,5 +1,5 @@
 /**
- * P4, ApproveChallenge: each assertion check of spec 9.4, with the exact Twilio code, shown
+ * P4, ApproveChallenge: each assertion check of docs/api.md §9.4, with the exact Twilio code, shown
  * to be enforced by an assertion that differs from a valid one in that one respect. Where a
  * refusal must not consume the challenge, the test approves it afterwards.
  */
@@ -626,7 +626,7 @@ describe("P4 approve passkeys challenge", () => {
     });
   });
 
-  describe("Twilio's published example (spec 9.5)", () => {
+  describe("Twilio's published example (docs/api.md §9.5)", () => {
     it("registers the example credential, then approves Twilio's ApproveChallenge example with it", async () => {
       const { serviceSid } = seedExampleFactor();
       expect((await api.json(paths.verifyFactor(serviceSid), VERIFY_FACTOR_BODY)).status).toBe(200);

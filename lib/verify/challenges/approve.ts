@@ -1,7 +1,7 @@
 /**
- * P4, ApproveChallenge: finishes an authentication (spec 9.4).
+ * P4, ApproveChallenge: finishes an authentication (docs/api.md §9.4).
  *
- * Every check runs before any write, in the order of the spec, so each refusal carries its
+ * Every check runs before any write, in the order of docs/api.md §9.4, so each refusal carries its
  * own Twilio code. Parsing uses @simplewebauthn/server's helpers; the signature is checked
  * with a per-credential cached key (lib/webauthn/signature.ts). Only then does one guarded
  * transaction move the challenge out of `pending`.
@@ -112,7 +112,7 @@ export async function approveChallenge(req: VerifyRequest<{ serviceSid: string }
     clientDataJSON: clientDataBytes,
     signature,
   });
-  // A bad signature leaves the challenge pending until it expires (spec 9.4 step 8).
+  // A bad signature leaves the challenge pending until it expires (docs/api.md §9.4 step 8).
   if (!verified) fail("challenge_verification_failed", "The assertion signature does not verify with the stored public key");
 
   // Step 10: one guarded write.

@@ -68,7 +68,7 @@ export function findEntityChallenge(serviceSid: string, entitySid: string, sid: 
     .get();
 }
 
-/** Lazy expiry (spec 7.4): pending challenges past their date become `expired` when read. */
+/** Lazy expiry (docs/api.md §7.4): pending challenges past their date become `expired` when read. */
 export function expireEntityChallenges(serviceSid: string, entitySid: string, now: number): void {
   db()
     .update(challenges)

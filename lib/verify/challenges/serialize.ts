@@ -1,5 +1,5 @@
 /**
- * Challenge row → Twilio's Challenge representation (spec 7.4).
+ * Challenge row → Twilio's Challenge representation (docs/api.md §7.4).
  */
 import type { ChallengeRow } from "@/db/schema/verify";
 import { requestOptions } from "@/lib/webauthn/options";
@@ -18,7 +18,7 @@ export function challengeOptions(row: ChallengeRow) {
 
 /**
  * `url` and `options` depend on where the challenge is shown: P3/P4 echo the endpoint URL
- * and carry the options; C1/C2 give the resource URL and no options (spec 11 #18).
+ * and carry the options; C1/C2 give the resource URL and no options (docs/api.md §11, row 18).
  */
 export function serializeChallenge(
   row: ChallengeRow,

@@ -1,5 +1,5 @@
 /**
- * Entity row → Twilio's Entity representation (spec 7.2).
+ * Entity row → Twilio's Entity representation (docs/api.md §7.2).
  */
 import type { EntityRow } from "@/db/schema/verify";
 import { isoDate } from "../wire";

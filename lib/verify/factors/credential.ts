@@ -9,7 +9,7 @@ export const isObject = (v: unknown): v is Record<string, unknown> =>
 export function checkCredentialEnvelope(body: Record<string, unknown>): void {
   if (body.type !== undefined && body.type !== "public-key") invalidParameter("type", 'must be "public-key"');
   const attachment = body.authenticatorAttachment;
-  // Browsers may report null; only other values are wrong (spec 8.9).
+  // Browsers may report null; only other values are wrong (docs/api.md §8.9).
   if (attachment !== undefined && attachment !== null && attachment !== "platform" && attachment !== "cross-platform") {
     fail("invalid_authenticator_attachment", 'Invalid parameter: authenticatorAttachment must be "platform" or "cross-platform"');
   }

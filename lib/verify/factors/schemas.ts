@@ -1,5 +1,5 @@
 /**
- * Wire → domain for Factors: the P1 JSON body (snake_case or camelCase, spec 3.2) and the
+ * Wire → domain for Factors: the P1 JSON body (snake_case or camelCase, docs/api.md §3.2) and the
  * F3 form.
  */
 import type { PasskeysSettings } from "@/db/schema/verify";
@@ -9,7 +9,7 @@ import { isSid } from "../sid";
 import { type Attachment, ATTACHMENTS, normaliseOrigin, oneOf, type Requirement, REQUIREMENTS, relyingPartyId } from "../wire";
 import { parseIdentity } from "../entities/schemas";
 
-/** Reads `snake` or its camelCase alias; snake_case wins when both are sent (spec 3.2). */
+/** Reads `snake` or its camelCase alias; snake_case wins when both are sent (docs/api.md §3.2). */
 export function field(body: Record<string, unknown>, snake: string, camel: string): unknown {
   return body[snake] !== undefined ? body[snake] : body[camel];
 }
@@ -118,7 +118,7 @@ export function effectiveConfig(input: CreateFactorInput, service: PasskeysSetti
   };
 }
 
-/** F3: for passkeys only the name can change; push/TOTP parameters are refused (spec 8.16). */
+/** F3: for passkeys only the name can change; push/TOTP parameters are refused (docs/api.md §8.16). */
 export function parseUpdateFactor(body: FormBody): { friendlyName?: string } {
   if (body.has("AuthPayload")) {
     invalidParameter("AuthPayload", "passkeys factors are verified through Passkeys/VerifyFactor");

@@ -1,5 +1,5 @@
 /**
- * Factor row → Twilio's Factor representation (spec 7.3).
+ * Factor row → Twilio's Factor representation (docs/api.md §7.3).
  */
 import type { EntityRow, FactorRow } from "@/db/schema/verify";
 import { entityUrl } from "../entities/serialize";
@@ -22,7 +22,7 @@ export function serializeFactor(row: FactorRow, entity: Pick<EntityRow, "identit
       row.status === "verified"
         ? {
             aaguid: row.aaguid,
-            // Extensions beyond Twilio's documented keys (spec 12 #14); the library passes
+            // Extensions beyond Twilio's documented keys (docs/api.md §12 item 14); the library passes
             // metadata through untouched and customers must treat them as optional.
             backup_eligible: row.backupEligible,
             backed_up: row.backedUp,

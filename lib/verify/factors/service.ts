@@ -25,7 +25,7 @@ export async function create(req: VerifyRequest<ServiceParams>) {
   const service = requireService(req);
   const input = parseCreateFactor(await req.json("invalid_parameter"));
   const config = effectiveConfig(input, service.passkeys);
-  // The quickstart lets identity be omitted (spec 11 #6): mint an opaque one.
+  // The quickstart lets identity be omitted (docs/api.md §11, row 6): mint an opaque one.
   const entity = findOrCreateEntity(service, input.identity ?? randomBytes(16).toString("hex"));
 
   const now = Date.now();
@@ -39,7 +39,7 @@ export async function create(req: VerifyRequest<ServiceParams>) {
     status: "unverified",
     factorType: "passkeys",
     config,
-    // The challenge is the factor SID itself, as in Twilio's examples (spec 9.1): 128 random bits.
+    // The challenge is the factor SID itself, as in Twilio's examples (docs/api.md §9.1): 128 random bits.
     challenge: toBase64Url(sid),
     registrationExpiresAt: now + REGISTRATION_TIMEOUT_MS,
     algorithms: SUPPORTED_ALGORITHMS,
@@ -120,7 +120,7 @@ export function remove(req: VerifyRequest<FactorParams>) {
   return noContent();
 }
 
-/** F5: the push/TOTP factor endpoint. This server implements passkeys only (spec 8.18). */
+/** F5: the push/TOTP factor endpoint. This server implements passkeys only (docs/api.md §8.18). */
 export async function createLegacy(req: VerifyRequest<EntityParams>) {
   requireEntity(req);
   const type = (await req.form()).get("FactorType");

@@ -1,5 +1,5 @@
 /**
- * P2, VerifyFactor: each registration check of spec 9.3, with the exact Twilio code, shown
+ * P2, VerifyFactor: each registration check of docs/api.md §9.3, with the exact Twilio code, shown
  * to be enforced by a response that differs from a valid one in that one respect.
  */
 import { createHash, randomBytes } from "node:crypto";
@@ -489,7 +489,7 @@ describe("P2 verify passkeys factor", () => {
     });
   });
 
-  describe("Twilio's published example (spec 9.5)", () => {
+  describe("Twilio's published example (docs/api.md §9.5)", () => {
     it("verifies Twilio's VerifyFactor example body against a seeded pending factor", async () => {
       const { serviceSid } = seedExampleFactor();
       const res = await verify(serviceSid, VERIFY_FACTOR_BODY);

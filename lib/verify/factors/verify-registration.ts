@@ -1,7 +1,7 @@
 /**
- * P2, VerifyFactor: finishes a passkey registration (spec 9.3).
+ * P2, VerifyFactor: finishes a passkey registration (docs/api.md §9.3).
  *
- * The checks run in the order of the spec so each failure names its own Twilio code; the
+ * The checks run in the order of docs/api.md §9.3 so each failure names its own Twilio code; the
  * attestation is then verified in full by @simplewebauthn/server before anything is stored.
  */
 import "server-only";
@@ -67,7 +67,7 @@ export async function verifyFactor(req: VerifyRequest<{ serviceSid: string }>) {
     fail("invalid_attestation_object", "The attestation object lacks fmt or authData");
   }
   if (!FORMATS.has(fmt)) fail("invalid_attestation_object", `Attestation format "${fmt}" is not supported; use none or packed`);
-  // Spec 6.2 splits the blame: data short of the fixed header is not authenticator data at all
+  // docs/api.md §6.2 splits the blame: data short of the fixed header is not authenticator data at all
   // (60379); a whole header with a broken credential after it is bad attested data (60387).
   if (authDataBytes.length < AUTH_DATA_HEADER_BYTES) {
     fail("invalid_authenticator_data", `The authenticator data in the attestation object is shorter than ${AUTH_DATA_HEADER_BYTES} bytes`);
@@ -114,7 +114,7 @@ export async function verifyFactor(req: VerifyRequest<{ serviceSid: string }>) {
         rawId: credentialId,
         type: "public-key",
         // The library reads base64url only: re-encode what was decoded above, so padded or
-        // standard base64 from older clients verifies too (spec 9).
+        // standard base64 from older clients verifies too (docs/api.md §9).
         response: {
           clientDataJSON: toBase64Url(decodeBase64Url(response.clientDataJSON) as Buffer),
           attestationObject: toBase64Url(attestationBytes),

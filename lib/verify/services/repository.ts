@@ -1,6 +1,6 @@
 /**
  * Service persistence. Every read takes the account: a Service of another account is,
- * to the caller, a Service that does not exist (spec 2).
+ * to the caller, a Service that does not exist (docs/api.md §2).
  */
 import "server-only";
 import { and, asc, desc, eq, type SQL, sql } from "drizzle-orm";

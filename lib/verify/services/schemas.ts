@@ -47,7 +47,7 @@ export type ServicePatch = {
 };
 
 function friendlyName(body: FormBody, required: boolean): string | undefined {
-  // The quickstart's curl sends `Name`; the library and OAI send `FriendlyName` (spec 11 #4).
+  // The quickstart's curl sends `Name`; the library and OAI send `FriendlyName` (docs/api.md §11, row 4).
   const value = body.get("FriendlyName") ?? body.get("Name");
   if (value === undefined) return required ? missingParameter("FriendlyName") : undefined;
   if (value.trim() === "" || value.length > 32) {

@@ -1,5 +1,5 @@
 /**
- * Service row → Twilio's Service representation (spec 7.1): every field present, null when unset.
+ * Service row → Twilio's Service representation (docs/api.md §7.1): every field present, null when unset.
  */
 import type { ServiceRow } from "@/db/schema/verify";
 import { isoDate } from "../wire";

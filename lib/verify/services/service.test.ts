@@ -38,7 +38,7 @@ const SERVICE_KEYS = [
 ].sort();
 
 describe("S1 create Service", () => {
-  it("creates a Service from the library's captured form body (spec 3.1) and answers 201 with every field", async () => {
+  it("creates a Service from the library's captured form body (docs/api.md §3.1) and answers 201 with every field", async () => {
     const res = await api.request("POST", paths.services, {
       raw:
         "FriendlyName=Fancy&LookupEnabled=false&Passkeys.RelyingParty.Id=example.com" +

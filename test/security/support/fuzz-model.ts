@@ -1,10 +1,10 @@
 /**
  * What the fuzzer throws at /v2, and the oracle that decides when a success was deserved.
  *
- * Requests are built from the endpoint table of the spec (section 0) plus unknown paths and
+ * Requests are built from the endpoint table of docs/api.md (§0) plus unknown paths and
  * every wrong method. Path parameters, headers and bodies mix the fixture's real values (so
  * requests get past the early checks) with malformed ones. The oracle is deliberately
- * independent of lib/: it re-states the spec's input rules in a few lines, and a 2xx is only
+ * independent of lib/: it re-states the input rules of docs/api.md §8 in a few lines, and a 2xx is only
  * acceptable when the request satisfies them.
  */
 import fc from "fast-check";
@@ -264,7 +264,7 @@ export const formEntriesArb: fc.Arbitrary<[string, string][]> = fc.array(
 );
 
 // ---------------------------------------------------------------------------------------
-// JSON bodies of P1 and P3, both spellings (spec 3.2)
+// JSON bodies of P1 and P3, both spellings (docs/api.md §3.2)
 // ---------------------------------------------------------------------------------------
 
 export const VALID_CONFIG_VALUES: Record<string, unknown[]> = {
@@ -357,7 +357,7 @@ export type Endpoint =
 
 type Route = { pattern: RegExp; names: string[]; methods: Partial<Record<Method, Endpoint>> };
 
-/** The spec's endpoint table (section 0); any other (path, method) must be refused. */
+/** The endpoint table of docs/api.md §0; any other (path, method) must be refused. */
 const ROUTES: Route[] = [
   { pattern: /^\/v2\/Services$/, names: [], methods: { POST: "S1", GET: "S4" } },
   { pattern: /^\/v2\/Services\/([^/]+)\/Passkeys\/Factors$/, names: ["serviceSid"], methods: { POST: "P1" } },
@@ -548,7 +548,7 @@ function form(body: string | undefined) {
   return { get: (k: string) => all.get(k)?.at(-1), all: (k: string) => all.get(k) ?? [], keys: () => [...all.keys()] };
 }
 
-// The spec's rules for the values a server must accept (sections 7.1, 8.1, 11 #5/#9).
+// The rules for the values the server accepts (docs/api.md §7.1, §8.1, and §11 rows 5 and 9).
 const DOMAIN = /^(?=.*[a-z])([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/i;
 export const isRpId = (v: unknown): boolean =>
   typeof v === "string" && v.length <= 253 && (v === "localhost" || DOMAIN.test(v)) && !/^[\d.]+$/.test(v);
@@ -629,7 +629,7 @@ function pageQueryValid(query: URLSearchParams, f: Fixture, challenges = false):
 /**
  * Whether a 2xx is an acceptable answer to `req`: the route and method exist, the caller
  * authenticated, every path parameter names a fixture resource, and the body satisfies the
- * spec's rules for that endpoint. DELETEs of fixture resources are never generated, and
+ * rules of docs/api.md §8 for that endpoint. DELETEs of fixture resources are never generated, and
  * P2/P4 successes are judged by the credential-mutation oracle instead.
  */
 export function successAllowed(req: FuzzRequest, f: Fixture): boolean {

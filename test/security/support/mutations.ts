@@ -110,7 +110,7 @@ function b64(value: string): Buffer | null {
   return Buffer.from(value.replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_"), "base64url");
 }
 
-/** Every reading of `value` as binary the spec allows (base64url, base64, hex). */
+/** Every reading of `value` as binary docs/api.md §9 allows (base64url, base64, hex). */
 export function readings(value: unknown): Buffer[] {
   if (typeof value !== "string" || value === "") return [];
   const out: Buffer[] = [];

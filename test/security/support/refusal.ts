@@ -51,7 +51,7 @@ export function attack(name: string, fn: () => Promise<void>, timeout?: number):
 }
 
 /**
- * A behaviour the API gets wrong today, written as the spec wants it and expected to fail
+ * A behaviour the API gets wrong today, written as docs/api.md says it should be and expected to fail
  * (`it.fails`). When the bug is fixed the test starts failing: delete the `knownBug` wrapper.
  */
 export function knownBug(name: string, fn: () => Promise<void>): void {

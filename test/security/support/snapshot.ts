@@ -1,7 +1,7 @@
 /**
  * Before/after pictures of every `verify_*` table, to prove that a refused request wrote
  * nothing. The only change a refusal may cause is Twilio's lazy expiry: a `pending`
- * challenge past its `expiration_date` becomes `expired` (spec 7.4) when it is read.
+ * challenge past its `expiration_date` becomes `expired` (docs/api.md §7.4) when it is read.
  */
 import type Database from "better-sqlite3";
 import { expect } from "vitest";

@@ -1,5 +1,5 @@
 /**
- * What every /v2 answer must look like to a caller, whatever it sent (spec 4, 6.1): a Twilio
+ * What every /v2 answer must look like to a caller, whatever it sent (docs/api.md §4, §6.1): a Twilio
  * error body with a 4xx status, or a success. Never a 5xx, a stack trace, a file path, or
  * an HTML page.
  */
@@ -59,7 +59,7 @@ export function twilioErrorProblems(a: Answer): string[] {
   if (typeof b.message !== "string" || b.message === "") problems.push("message is not a non-empty string");
   if (typeof b.more_info !== "string" || !/^https:\/\//.test(b.more_info)) problems.push("more_info is not a URL string");
   if (b.status !== a.status) problems.push(`body status ${String(b.status)} differs from HTTP ${a.status}`);
-  // Both a string `type` and `title` would switch twilio-node to RFC 9457 parsing (spec 6.1).
+  // Both a string `type` and `title` would switch twilio-node to RFC 9457 parsing (docs/api.md §6.1).
   if (typeof b.type === "string" && typeof b.title === "string") problems.push("body has both type and title");
   return problems;
 }
@@ -79,7 +79,7 @@ export function answerProblems(a: Answer, opts: { successAllowed: boolean; reque
       problems.push(`success ${a.status} without a JSON object body`);
     }
   } else {
-    // 1xx/3xx: the library never follows redirects (spec 1).
+    // 1xx/3xx: the library never follows redirects (docs/api.md §1).
     problems.push(`unexpected status ${a.status}`);
   }
   return problems;
