@@ -1,7 +1,8 @@
 /**
  * Sensitive settings need a recent passkey approval (OWLBANK_STEP_UP_MAX_AGE_MINUTES, 5 by
- * default): adding or deleting a passkey and changing the phone number. Tests make the last
- * approval old by moving `last_passkey_at` back, as time passing would.
+ * default) in the same session: adding or deleting a passkey and changing the phone number.
+ * Tests make the last approval old by moving the sessions' `stepped_up_at` back, as time
+ * passing would.
  */
 import type { Browser, Page } from "@playwright/test";
 import {
@@ -21,9 +22,9 @@ import {
 
 const passkeyRows = (page: Page) => page.getByRole("list", { name: "Your passkeys" }).getByRole("listitem");
 
-/** Ten minutes ago, beyond the five-minute window. */
+/** Ten minutes ago, beyond the five-minute window, in every session of the customer. */
 function makeApprovalStale(userId: string) {
-  writeDb("UPDATE owlbank_users SET last_passkey_at = ? WHERE id = ?", Date.now() - 10 * 60_000, userId);
+  writeDb("UPDATE owlbank_sessions SET stepped_up_at = ? WHERE user_id = ?", Date.now() - 10 * 60_000, userId);
 }
 
 /** Another customer opens an account with `phone`, in a browser of their own. */
@@ -35,8 +36,9 @@ async function signUpElsewhere(browser: Browser, baseURL: string, phone: TestPho
   await context.close();
 }
 
+/** The latest step-up of any of the customer's sessions. */
 const lastPasskeyAt = (userId: string) =>
-  withDb((db) => (db.prepare("SELECT last_passkey_at FROM owlbank_users WHERE id = ?").get(userId) as { last_passkey_at: number }).last_passkey_at);
+  withDb((db) => (db.prepare("SELECT max(stepped_up_at) AS at FROM owlbank_sessions WHERE user_id = ?").get(userId) as { at: number }).at);
 
 /** Challenges Verify approved for the identity (sign-ins, step-ups, transfers). */
 const approvedChallenges = (identity: string) =>

@@ -7,7 +7,8 @@ import { redirect } from "next/navigation";
 import { cache } from "react";
 import type { Session, User } from "@/db/schema/owlbank";
 import { auth } from "@/lib/auth";
-import { liveSession } from "./sessions";
+import type { SessionRow } from "@/components/passkeys/session-list";
+import { listSessions, liveSession } from "./sessions";
 import { findUserById } from "./users";
 
 export type SignedIn = { user: User; session: Session };
@@ -37,4 +38,18 @@ export async function requireSession(): Promise<SignedIn> {
 /** The signed-in user; anyone else is sent to the sign-in page. */
 export async function requireUser(): Promise<User> {
   return (await requireSession()).user;
+}
+
+/** The signed-in customer's live sessions, this one marked, for the Security page. */
+export async function getMySessions(): Promise<SessionRow[]> {
+  const { user, session: current } = await requireSession();
+  return listSessions(user.id).map((s) => ({
+    id: s.id,
+    device: s.device,
+    createdBy: s.createdBy,
+    createdFrom: s.createdFrom,
+    createdAt: new Date(s.createdAt).toISOString(),
+    lastSeenAt: new Date(s.lastSeenAt).toISOString(),
+    current: s.id === current.id,
+  }));
 }
