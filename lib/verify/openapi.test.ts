@@ -106,6 +106,24 @@ describe("the document", () => {
     expect(offenders).toEqual([]);
   });
 
+  it.each([
+    ["Service", "service.d.ts", "ServiceResource"],
+    ["Entity", "service/entity.d.ts", "EntityResource"],
+    ["Factor", "service/entity/factor.d.ts", "FactorResource"],
+    ["Factor", "service/newVerifyFactor.d.ts", "NewVerifyFactorResource"],
+    ["NewFactor", "service/newFactor.d.ts", "NewFactorResource"],
+    ["Challenge", "service/entity/challenge.d.ts", "ChallengeResource"],
+    ["PasskeysChallenge", "service/newChallenge.d.ts", "NewChallengeResource"],
+    ["PasskeysChallenge", "service/approveChallenge.d.ts", "ApproveChallengeResource"],
+  ])("%s has exactly the fields of the twilio library's %s %s", (schema, file, resource) => {
+    // The library's generated *Resource interfaces spell Twilio's published wire names.
+    const source = readFileSync(path.join(ROOT, "node_modules/twilio/lib/rest/verify/v2", file), "utf8");
+    const body = new RegExp(`^interface ${resource} \\{\n([\\s\\S]*?)^\\}`, "m").exec(source)?.[1] ?? "";
+    const published = [...body.matchAll(/^\s+(\w+)\??:/gm)].map(([, name]) => name);
+    expect(published.length).toBeGreaterThan(5);
+    expect(Object.keys(schemas[schema].properties as Json).sort()).toEqual(published.sort());
+  });
+
   it("requires every field of every response object, so a dropped field is caught", () => {
     const optional: string[] = [];
     const walk = (schema: unknown, at: string) => {
