@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { test as base, expect } from "@playwright/test";
 import twilio from "twilio";
 import type { ServiceContext, ServiceInstance, ServiceListInstanceCreateOptions } from "twilio/lib/rest/verify/v2/service";
+import { ContractRequestClient, takeViolations, watchFetch } from "./contract";
 import { BASE_URL, VERIFY_ACCOUNT_SID, VERIFY_AUTH_TOKEN } from "./env";
 
 type Credentials = { username: string; password: string; accountSid?: string };
@@ -19,7 +20,8 @@ export function verifyClient(
   baseURL: string = BASE_URL,
   { username, password, accountSid }: Credentials = { username: VERIFY_ACCOUNT_SID, password: VERIFY_AUTH_TOKEN },
 ): twilio.Twilio {
-  const client = twilio(username, password, accountSid ? { accountSid } : {});
+  // Every response is checked against the OpenAPI document on its way to the library.
+  const client = twilio(username, password, { ...(accountSid ? { accountSid } : {}), httpClient: new ContractRequestClient() });
   // The documented way to reach a Verify-compatible host (docs/api.md §1).
   client.verify.baseUrl = baseURL;
   return client;
@@ -48,6 +50,8 @@ export async function expectRestError(call: Promise<unknown>, expected: { status
 }
 
 type VerifyFixtures = {
+  /** Automatic: fails the test if any `/v2` response fell outside the OpenAPI document. */
+  contract: void;
   /** The library, authenticated as the e2e account. */
   client: twilio.Twilio;
   /** A fresh Service with passkeys settings for this server's origin; removed after the test. */
@@ -58,6 +62,21 @@ type VerifyFixtures = {
 
 // The fixture callback is named `provide`, not Playwright's usual `use`, so React's hook lint rule leaves it alone.
 export const test = base.extend<VerifyFixtures>({
+  // Set up first and torn down last, so it also sees the other fixtures' cleanup calls.
+  contract: [
+    async ({}, provide) => {
+      const unwatch = watchFetch();
+      takeViolations();
+      try {
+        await provide();
+      } finally {
+        unwatch();
+      }
+      expect(takeViolations(), "responses outside the OpenAPI document (/openapi.json)").toEqual([]);
+    },
+    { auto: true },
+  ],
+
   client: async ({ baseURL }, provide) => {
     await provide(verifyClient(baseURL));
   },

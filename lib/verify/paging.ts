@@ -13,8 +13,8 @@ export type Order = "asc" | "desc";
 
 export type PageQuery = { pageSize: number; page: number; cursor?: Cursor };
 
-const DEFAULT_PAGE_SIZE = 50;
-const MAX_PAGE_SIZE = 1000;
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 1000;
 
 export function parsePageQuery(query: URLSearchParams): PageQuery {
   const sizeText = query.get("PageSize");

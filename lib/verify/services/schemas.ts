@@ -7,7 +7,7 @@ import type { FormBody } from "../http";
 import { ATTACHMENTS, oneOf, originsFrom, REQUIREMENTS, relyingPartyId } from "../wire";
 
 /** Twilio parameter → stored settings key, for the settings a passkeys server only echoes. */
-const BOOLEANS: Record<string, string> = {
+export const BOOLEANS: Record<string, string> = {
   LookupEnabled: "lookup_enabled",
   SkipSmsToLandlines: "skip_sms_to_landlines",
   DtmfInputRequired: "dtmf_input_required",
@@ -17,7 +17,7 @@ const BOOLEANS: Record<string, string> = {
   VerifyEventSubscriptionEnabled: "verify_event_subscription_enabled",
   "Push.IncludeDate": "push.include_date",
 };
-const STRINGS: Record<string, string> = {
+export const STRINGS: Record<string, string> = {
   TtsName: "tts_name",
   DefaultTemplateSid: "default_template_sid",
   "Push.ApnCredentialSid": "push.apn_credential_sid",
@@ -26,7 +26,7 @@ const STRINGS: Record<string, string> = {
   "Whatsapp.MsgServiceSid": "whatsapp.msg_service_sid",
   "Whatsapp.From": "whatsapp.from",
 };
-const INTEGERS: Record<string, { key: string; min: number; max: number }> = {
+export const INTEGERS: Record<string, { key: string; min: number; max: number }> = {
   CodeLength: { key: "code_length", min: 4, max: 10 },
   "Totp.TimeStep": { key: "totp.time_step", min: 20, max: 60 },
   "Totp.CodeLength": { key: "totp.code_length", min: 3, max: 8 },
