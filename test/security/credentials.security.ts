@@ -184,6 +184,19 @@ describe("finding 6 and issue #16: no live codes at rest, no sign-up that cannot
     expect(output).toMatch(/No SMS provider[\s\S]*TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN/);
   });
 
+  it("a production server not asked for the outbox keeps no /dev/outbox page", async () => {
+    // Codes by SMS through "Twilio" (never called here: the Service is resolved on first use).
+    const server = await start({
+      dir: newDir(),
+      env: { ...NO_SMS, TWILIO_ACCOUNT_SID: newCredentials().accountSid, TWILIO_AUTH_TOKEN: "token", VERIFY_BASE_URL: "http://127.0.0.1:9" },
+    });
+    const res = await fetch(`${server.url}/dev/outbox`);
+    await res.arrayBuffer();
+    record({ kind: "finding", finding: 6, name: "no /dev/outbox in production unless asked for", held: res.status === 404 });
+    expect(res.status).toBe(404);
+    await stop(server);
+  });
+
   it("a non-local production start never shows codes, even with OWLBANK_DEV_OUTBOX=1", async () => {
     const { exited, output } = await startOutcome({
       OWLBANK_DEV_OUTBOX: "1",
