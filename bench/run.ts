@@ -82,7 +82,8 @@ let stage = "starting";
 async function main() {
   ensureBuild();
   // The per-account limit protects production; here it would measure the limiter, not the work.
-  server = await startServer({ env: { VERIFY_RATE_LIMIT_PER_MINUTE: "100000000" } });
+  // The browser run's sign-up reads its code from the local outbox (bench/browser.ts).
+  server = await startServer({ env: { VERIFY_RATE_LIMIT_PER_MINUTE: "100000000", OWLBANK_DEV_OUTBOX: "1" } });
   const endpoints: Endpoint[] = [];
   let browser: BrowserFigures | undefined;
   try {

@@ -16,6 +16,29 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 export const migrationsFolder = path.join(process.cwd(), "db", "migrations");
 
 /**
+ * Makes the database file readable by its owner only before SQLite opens it: it holds
+ * credential hashes, passkeys and customers' details. SQLite gives the -wal and -shm files
+ * it creates the database file's mode; ones left by an earlier, looser start are narrowed
+ * here too. The folder is the owner's alone as well (lib/env.ts does the same for data/).
+ */
+function createPrivately(file: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  // "a" creates the file if it is missing and never truncates it; the mode applies only on creation.
+  fs.closeSync(fs.openSync(file, "a", 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if ((fs.statSync(f).mode & 0o777) !== 0o600) fs.chmodSync(f, 0o600);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT") continue;
+      // A file someone else owns is theirs to protect; refusing to open it would not help.
+      if (code !== "EPERM") throw error;
+      console.warn(`[db] could not restrict ${f} to mode 600: ${(error as Error).message}`);
+    }
+  }
+}
+
+/**
  * Durability: WAL with synchronous=NORMAL. A commit is in the WAL file before the response
  * is sent, so an acknowledged write survives the process being killed (SIGKILL included:
  * the security suite's crash rounds prove it) and the database is never corrupted. What
@@ -26,7 +49,7 @@ export const migrationsFolder = path.join(process.cwd(), "db", "migrations");
  * fixture, a script) wait for the writer instead of failing.
  */
 export function openDb(file: string): Db {
-  if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ":memory:") createPrivately(file);
   const sqlite = new Database(file);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = NORMAL");

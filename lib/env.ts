@@ -1,7 +1,9 @@
 /**
  * The one place configuration is read and validated. Everything is optional: on first
  * start the secrets that are missing are generated and kept in `data/secrets.json`
- * (git-ignored), so `npm run dev` works with zero configuration.
+ * (git-ignored), so `npm run dev` works with zero configuration. Only the secrets the
+ * environment does not supply are kept there: credentials the operator sets replace the
+ * generated ones rather than adding to them.
  */
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -46,18 +48,25 @@ const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: optional(z.coerce.number().int().min(1).max(65535)),
   DATABASE_URL: z.string().default("file:./data/owlbank.db"),
-  /** The embedded account the /v2 API accepts. Generated when unset. */
+  /**
+   * The embedded account the /v2 API accepts, both or neither. Generated (with an API key)
+   * when unset. The only account that can authenticate: see lib/verify/accounts.ts.
+   */
   VERIFY_ACCOUNT_SID: optional(accountSid),
   VERIFY_AUTH_TOKEN: optional(hex32),
-  /** Optional API key (SK… + secret) for the embedded account. */
+  /** The account's API key (SK… + secret), both or neither; the only key that authenticates. */
   VERIFY_API_KEY_SID: optional(z.string().regex(/^SK[0-9a-fA-F]{32}$/)),
   VERIFY_API_KEY_SECRET: optional(z.string().min(16)),
   VERIFY_CHALLENGE_TTL_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
   /** OwlBank's public URL: its host is the relying party id, its origin the only allowed origin. */
   APP_URL: optional(z.url()),
-  /** Real Twilio Verify: the SID and token leave the embedded backend; VERIFY_SERVICE_SID is optional. */
+  /**
+   * Real Twilio Verify: both send OwlBank's Verify calls (and, with OWLBANK_CODE_DELIVERY=auto,
+   * its one-time codes) to Twilio instead of the embedded backend.
+   */
   TWILIO_ACCOUNT_SID: optional(accountSid),
   TWILIO_AUTH_TOKEN: optional(z.string().min(1)),
+  /** OwlBank's Service, in whichever Verify it uses; unset, it finds or creates one named "OwlBank". */
   VERIFY_SERVICE_SID: optional(z.string().regex(/^VA[0-9a-fA-F]{32}$/)),
   /** Where OwlBank sends Verify calls; defaults to this app, or to Twilio with Twilio credentials. */
   VERIFY_BASE_URL: optional(z.url()),
@@ -79,7 +88,10 @@ const EnvSchema = z.object({
   OWLBANK_STEP_UP_MAX_AGE_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
   /** Where one-time codes go: "auto" = Twilio Verify SMS with Twilio credentials, else the local outbox. */
   OWLBANK_CODE_DELIVERY: z.enum(["auto", "outbox", "twilio"]).default("auto"),
-  /** Serve the local outbox page (/dev/outbox) in production too; development always does. */
+  /**
+   * Keep the local outbox's messages and serve them at /dev/outbox in production too (development
+   * always does). It shows every code, so it is refused unless APP_URL is a localhost URL.
+   */
   OWLBANK_DEV_OUTBOX: flag,
   /** Passkey sign-ins started per minute per client address (autofill starts one per page view). */
   OWLBANK_SIGN_IN_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
@@ -93,14 +105,31 @@ const EnvSchema = z.object({
   OWLBANK_RECOVERY_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(60),
   /** Phone number changes one account may start per hour (each texts a code to a number it names). */
   OWLBANK_PHONE_CHANGE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(5),
+}).superRefine((e, ctx) => {
+  // Half a pair used to be completed from data/secrets.json: a credential nobody was shown.
+  for (const [a, b] of [
+    ["VERIFY_ACCOUNT_SID", "VERIFY_AUTH_TOKEN"],
+    ["VERIFY_API_KEY_SID", "VERIFY_API_KEY_SECRET"],
+    ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"],
+  ] as const) {
+    if ((e[a] === undefined) !== (e[b] === undefined)) {
+      ctx.addIssue({ code: "custom", path: [e[a] === undefined ? a : b], message: `set together with ${e[a] === undefined ? b : a}, or neither` });
+    }
+  }
 });
 
+/**
+ * What `data/secrets.json` holds. The Verify credentials are there only while the
+ * environment does not name them: the account while VERIFY_ACCOUNT_SID is unset, the API
+ * key while neither the account nor a key is set (an operator's account has only the key
+ * the operator gives it).
+ */
 type Secrets = {
-  verifyAccountSid: string;
-  verifyAuthToken: string;
-  verifyApiKeySid: string;
-  verifyApiKeySecret: string;
   authSecret: string;
+  verifyAccountSid?: string;
+  verifyAuthToken?: string;
+  verifyApiKeySid?: string;
+  verifyApiKeySecret?: string;
 };
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -118,29 +147,82 @@ function dataDir(databaseFile: string): string {
 const hex = (bytes: number) => randomBytes(bytes).toString("hex");
 
 /**
- * Reads `data/secrets.json`, creating it on first start. `wx` makes creation atomic, so
- * two processes starting together (Next's build workers) end up with the same secrets.
+ * Narrows the mode of a file or folder of ours that may predate this rule (or was made
+ * under a loose umask). A folder we do not own (DATABASE_URL in a shared place) is the
+ * operator's to protect: say so rather than refuse to start.
  */
-function loadSecrets(dir: string): { secrets: Secrets; created: boolean } {
-  const file = path.join(dir, "secrets.json");
-  const fresh: Secrets = {
-    verifyAccountSid: `AC${hex(16)}`,
-    verifyAuthToken: hex(16),
-    verifyApiKeySid: `SK${hex(16)}`,
-    verifyApiKeySecret: randomBytes(24).toString("base64url"),
-    authSecret: randomBytes(32).toString("base64url"),
-  };
-  fs.mkdirSync(dir, { recursive: true });
+export function restrictMode(file: string, mode: number): void {
   try {
-    fs.writeFileSync(file, `${JSON.stringify(fresh, null, 2)}\n`, { flag: "wx", mode: 0o600 });
-    return { secrets: fresh, created: true };
+    if ((fs.statSync(file).mode & 0o777) !== mode) fs.chmodSync(file, mode);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    return { secrets: JSON.parse(fs.readFileSync(file, "utf8")) as Secrets, created: false };
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return;
+    if (code !== "EPERM") throw error;
+    console.warn(`[env] could not restrict ${file} to mode ${mode.toString(8)}: ${(error as Error).message}`);
   }
 }
 
-function loadConfig(env: NodeJS.ProcessEnv) {
+/** Which Verify credentials data/secrets.json must supply, because the environment does not. */
+type Wanted = { account: boolean; apiKey: boolean };
+
+function generated(wanted: Wanted, kept: Partial<Secrets> = {}): Secrets {
+  const secrets: Secrets = { authSecret: kept.authSecret ?? randomBytes(32).toString("base64url") };
+  if (wanted.account) {
+    secrets.verifyAccountSid = kept.verifyAccountSid ?? `AC${hex(16)}`;
+    secrets.verifyAuthToken = kept.verifyAuthToken ?? hex(16);
+  }
+  if (wanted.apiKey) {
+    secrets.verifyApiKeySid = kept.verifyApiKeySid ?? `SK${hex(16)}`;
+    secrets.verifyApiKeySecret = kept.verifyApiKeySecret ?? randomBytes(24).toString("base64url");
+  }
+  return secrets;
+}
+
+/**
+ * Reads `data/secrets.json`, creating it on first start. `wx` makes creation atomic, so
+ * two processes starting together (Next's build workers) end up with the same secrets.
+ * Credentials the environment now supplies are dropped from the file, and ones it no
+ * longer supplies are generated into it; that rewrite is not atomic against a second
+ * process starting at the same moment with a different environment, which is not a
+ * configuration that works anyway. `generatedNow` says which credentials this start
+ * generated, so they are printed once.
+ */
+function loadSecrets(dir: string, wanted: Wanted): { secrets: Secrets; generatedNow: Wanted } {
+  const file = path.join(dir, "secrets.json");
+  // The database and the secrets live here: nobody else may list, read or add files.
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  restrictMode(dir, 0o700);
+  const fresh = generated(wanted);
+  try {
+    fs.writeFileSync(file, `${JSON.stringify(fresh, null, 2)}\n`, { flag: "wx", mode: 0o600 });
+    return { secrets: fresh, generatedNow: wanted };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+  restrictMode(file, 0o600);
+  const stored = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<Secrets>;
+  const secrets = generated(wanted, stored);
+  const changed =
+    Object.keys(secrets).length !== Object.keys(stored).length ||
+    Object.entries(secrets).some(([key, value]) => stored[key as keyof Secrets] !== value);
+  if (changed) {
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+    fs.renameSync(tmp, file);
+  }
+  return {
+    secrets,
+    generatedNow: { account: wanted.account && !stored.verifyAccountSid, apiKey: wanted.apiKey && !stored.verifyApiKeySid },
+  };
+}
+
+/** True for a URL only this machine can open: where codes may be shown (OWLBANK_DEV_OUTBOX). */
+export function isLocalUrl(url: URL): boolean {
+  const host = url.hostname;
+  return host === "localhost" || host.endsWith(".localhost") || host === "127.0.0.1" || host === "[::1]";
+}
+
+export function loadConfig(env: Record<string, string | undefined>) {
   const parsed = EnvSchema.refine((e) => e.OWLBANK_SESSION_IDLE_SECONDS <= e.OWLBANK_SESSION_LIFETIME_SECONDS, {
     path: ["OWLBANK_SESSION_IDLE_SECONDS"],
     message: "must not exceed OWLBANK_SESSION_LIFETIME_SECONDS (a session cannot idle longer than it lives)",
@@ -151,13 +233,24 @@ function loadConfig(env: NodeJS.ProcessEnv) {
   }
   const e = parsed.data;
   const databaseFile = databasePath(e.DATABASE_URL);
-  const { secrets, created } = loadSecrets(dataDir(databaseFile));
+  const accountFromEnv = e.VERIFY_ACCOUNT_SID !== undefined;
+  const apiKeyFromEnv = e.VERIFY_API_KEY_SID !== undefined;
+  const { secrets, generatedNow } = loadSecrets(dataDir(databaseFile), {
+    account: !accountFromEnv,
+    apiKey: !accountFromEnv && !apiKeyFromEnv,
+  });
   const appUrl = new URL(e.APP_URL ?? `http://localhost:${e.PORT ?? 3000}`);
   const twilioCloud = Boolean(e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN);
+  const codeDelivery =
+    e.OWLBANK_CODE_DELIVERY === "auto" ? (twilioCloud ? ("twilio" as const) : ("outbox" as const)) : e.OWLBANK_CODE_DELIVERY;
 
-  const verifyAccount = {
-    accountSid: e.VERIFY_ACCOUNT_SID ?? secrets.verifyAccountSid,
-    authToken: e.VERIFY_AUTH_TOKEN ?? secrets.verifyAuthToken,
+  /**
+   * The one account (and at most one API key) the /v2 API accepts; start-up revokes every
+   * other (lib/verify/accounts.ts). Absent key fields mean the account has no API key.
+   */
+  const verifyAccount: { accountSid: string; authToken: string; apiKeySid?: string; apiKeySecret?: string } = {
+    accountSid: e.VERIFY_ACCOUNT_SID ?? secrets.verifyAccountSid!,
+    authToken: e.VERIFY_AUTH_TOKEN ?? secrets.verifyAuthToken!,
     apiKeySid: e.VERIFY_API_KEY_SID ?? secrets.verifyApiKeySid,
     apiKeySecret: e.VERIFY_API_KEY_SECRET ?? secrets.verifyApiKeySecret,
   };
@@ -168,10 +261,10 @@ function loadConfig(env: NodeJS.ProcessEnv) {
     isDevelopment: e.NODE_ENV === "development",
     databaseFile,
     /**
-     * True when this start generated the account credentials in use, so they are printed
-     * once. Credentials from the environment are the operator's and never printed.
+     * Which Verify credentials this start generated, so they are printed once. Credentials
+     * from the environment are the operator's and never printed.
      */
-    printGeneratedCredentials: created && !e.VERIFY_ACCOUNT_SID && !e.VERIFY_AUTH_TOKEN,
+    generatedNow,
     verifyAccount,
     challengeTtlMs: e.VERIFY_CHALLENGE_TTL_SECONDS * 1000,
     rateLimits: {
@@ -180,6 +273,8 @@ function loadConfig(env: NodeJS.ProcessEnv) {
     },
     app: {
       url: appUrl.origin,
+      /** APP_URL names this machine (localhost): the only place codes may be shown. */
+      isLocal: isLocalUrl(appUrl),
       origin: appUrl.origin,
       rpId: appUrl.hostname,
       /**
@@ -193,10 +288,15 @@ function loadConfig(env: NodeJS.ProcessEnv) {
       sessionLifetimeMs: e.OWLBANK_SESSION_LIFETIME_SECONDS * 1000,
       sessionIdleMs: e.OWLBANK_SESSION_IDLE_SECONDS * 1000,
       /** "twilio" sends codes by SMS through Twilio Verify; "outbox" keeps them on this server. */
-      codeDelivery:
-        e.OWLBANK_CODE_DELIVERY === "auto" ? (twilioCloud ? ("twilio" as const) : ("outbox" as const)) : e.OWLBANK_CODE_DELIVERY,
-      /** Whether /dev/outbox exists: always in development, in production only when asked for. */
+      codeDelivery,
+      /**
+       * Whether codes may be shown: the outbox keeps message bodies and /dev/outbox exists.
+       * Always outside production; in production only when asked for (start-up refuses the
+       * request unless APP_URL is local, see lib/start-up.ts).
+       */
       devOutbox: e.NODE_ENV !== "production" || e.OWLBANK_DEV_OUTBOX,
+      /** Whether OWLBANK_DEV_OUTBOX was set, for start-up's checks. */
+      devOutboxRequested: e.OWLBANK_DEV_OUTBOX,
       rateLimits: {
         signInPerMinute: e.OWLBANK_SIGN_IN_LIMIT_PER_MINUTE,
         signUpPerMinute: e.OWLBANK_SIGN_UP_LIMIT_PER_MINUTE,

@@ -1,19 +1,75 @@
-import { config } from "@/lib/env";
-import { ensureEmbeddedAccount } from "@/lib/verify/accounts";
+import { type Config, config } from "@/lib/env";
+import { db } from "@/lib/db";
+import { provisionOnlyConfiguredAccount } from "@/lib/verify/accounts";
 
-/** Migrates the database and provisions the embedded Verify account at server start. */
+/**
+ * Settings a production server cannot work with, each as one message naming the settings to
+ * choose; empty when it can start. Outside production anything goes: `next dev` shows codes.
+ */
+export function startUpProblems(c: Config): string[] {
+  if (!c.isProduction) return [];
+  const problems: string[] = [];
+  const { owlbank, app } = c;
+  if (owlbank.devOutboxRequested && !app.isLocal) {
+    // /dev/outbox shows every customer's code: on a public address anyone could sign up as
+    // anyone's number or take over an account through recovery.
+    problems.push(
+      `OWLBANK_DEV_OUTBOX=1 shows every one-time code at /dev/outbox, so it is only allowed when APP_URL is a localhost URL (it is ${app.url}). ` +
+        "Unset it and send codes by SMS: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN.",
+    );
+  } else if (owlbank.codeDelivery === "outbox" && !owlbank.devOutbox) {
+    // Sign-up and recovery need a code the customer can read; without a provider or the
+    // local outbox page, a sign-up could start but never finish.
+    problems.push(
+      "No SMS provider is configured, so one-time codes (sign-up, recovery) could never be read. Choose one:\n" +
+        "  - send them by SMS through Twilio Verify: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN;\n" +
+        (app.isLocal
+          ? `  - on this machine only, read them at ${app.url}/dev/outbox: set OWLBANK_DEV_OUTBOX=1.`
+          : `  - only for a localhost APP_URL (not ${app.url}): OWLBANK_DEV_OUTBOX=1, to read them at /dev/outbox.`),
+    );
+  }
+  return problems;
+}
+
+/** Thrown by startUp when the configuration cannot work; instrumentation.ts prints it and exits. */
+export class StartUpError extends Error {
+  override name = "StartUpError";
+}
+
+/**
+ * Checks the configuration, opens (and so migrates) the database with owner-only file
+ * modes, and makes the configured Verify credentials the only ones, at server start.
+ */
 export function startUp(): void {
-  const c = config();
-  ensureEmbeddedAccount();
-  if (c.printGeneratedCredentials) {
+  let c: Config;
+  try {
+    c = config();
+  } catch (error) {
+    // An invalid variable, or a data folder this process cannot write: the message says which.
+    throw new StartUpError((error as Error).message, { cause: error });
+  }
+  const problems = startUpProblems(c);
+  if (problems.length) throw new StartUpError(`OwlBank cannot start:\n${problems.map((p) => `- ${p}`).join("\n")}`);
+  db();
+  if (c.isProduction && c.owlbank.codeDelivery === "outbox") {
+    console.info(`[outbox] No SMS provider is configured: one-time codes are shown at ${c.app.url}/dev/outbox (OWLBANK_DEV_OUTBOX=1).`);
+  }
+  const { renamedAccounts, revokedApiKeys } = provisionOnlyConfiguredAccount(c.verifyAccount);
+  if (renamedAccounts || revokedApiKeys) {
+    // Says what changed, never which credential: the log may be read by more people than the secrets.
+    console.info(
+      `[verify] Only the configured credentials are accepted now: ${renamedAccounts} earlier account SID(s) retired (their data moved to the configured account), ${revokedApiKeys} API key(s) revoked.`,
+    );
+  }
+  const { account, apiKey } = c.generatedNow;
+  if (account || apiKey) {
     // Printed once, on the start that generated them; afterwards they live in data/secrets.json.
     console.log(
       [
         "",
         "Verify API credentials were generated for this installation (kept in data/secrets.json):",
-        `  VERIFY_ACCOUNT_SID=${c.verifyAccount.accountSid}`,
-        `  VERIFY_AUTH_TOKEN=${c.verifyAccount.authToken}`,
-        `  API key: ${c.verifyAccount.apiKeySid} / ${c.verifyAccount.apiKeySecret}`,
+        ...(account ? [`  VERIFY_ACCOUNT_SID=${c.verifyAccount.accountSid}`, `  VERIFY_AUTH_TOKEN=${c.verifyAccount.authToken}`] : []),
+        ...(apiKey ? [`  API key: ${c.verifyAccount.apiKeySid} / ${c.verifyAccount.apiKeySecret}`] : []),
         "",
       ].join("\n"),
     );

@@ -38,4 +38,7 @@ export const serverEnv: Record<string, string> = {
   APP_URL: BASE_URL,
   NEXTAUTH_URL: BASE_URL,
   NEXTAUTH_SECRET: "e2e-nextauth-secret-0000000000000000000000",
+  // The specs read one-time codes from the local outbox; a production server keeps them
+  // only when asked, and only on localhost.
+  OWLBANK_DEV_OUTBOX: "1",
 };

@@ -141,8 +141,3 @@ test("a cancelled prompt after the code was accepted can be retried without a ne
   await expect(page).toHaveURL(/\/dashboard$/, { timeout: 15_000 });
   expect(verifyFactorsOf(userByPhone(phone.e164)!.verify_identity).filter((f) => f.status === "verified")).toHaveLength(2);
 });
-
-test("the development outbox page does not exist in production", async ({ request }) => {
-  const response = await request.get("/dev/outbox");
-  expect(response.status()).toBe(404);
-});

@@ -26,7 +26,7 @@ function freePort(): Promise<number> {
 }
 
 /** Variables the second server must not inherit from whoever runs the tests. */
-const OWN_SETTINGS = /^(PORT|APP_URL|DATABASE_URL|NEXTAUTH_.*|VERIFY_.*|TWILIO_.*|NODE_ENV)$/;
+const OWN_SETTINGS = /^(PORT|APP_URL|DATABASE_URL|NEXTAUTH_.*|VERIFY_.*|TWILIO_.*|OWLBANK_.*|NODE_ENV)$/;
 
 async function waitUntilUp(url: string, server: ChildProcess, log: () => string): Promise<void> {
   const deadline = Date.now() + 60_000;
@@ -83,8 +83,10 @@ test("an OwlBank configured for Twilio with VERIFY_BASE_URL keeps its passkeys i
       TWILIO_AUTH_TOKEN: VERIFY_AUTH_TOKEN,
       VERIFY_SERVICE_SID: service.sid,
       VERIFY_BASE_URL: baseURL!,
-      // The server under test has no SMS channel: texts go to the second OwlBank's own outbox.
+      // The server under test has no SMS channel: texts go to the second OwlBank's own
+      // outbox, kept readable (localhost only) so the test can type the code.
       OWLBANK_CODE_DELIVERY: "outbox",
+      OWLBANK_DEV_OUTBOX: "1",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

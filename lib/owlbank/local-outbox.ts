@@ -2,7 +2,9 @@
  * The default CodeSender: codes are made and checked here (code-store.ts), and the text
  * message is put in a local outbox table instead of a phone. Developers read it at
  * /dev/outbox or in the dev server's console; tests read the table. A production server
- * never prints it: there the console only says that a message is waiting.
+ * never prints it, and keeps the message itself only when codes may be shown
+ * (OWLBANK_DEV_OUTBOX=1, on localhost); otherwise the table records only that a code was
+ * sent, so no live code sits in the database.
  */
 import "server-only";
 import { randomUUID } from "node:crypto";
@@ -23,6 +25,11 @@ export function messageFor(purpose: CodePurpose, code: string): string {
     phone_change: "to confirm your new phone number",
   }[purpose];
   return `OwlBank: ${code} is your code ${what}. It expires in ${MINUTES} minutes. We will never call you to ask for it.`;
+}
+
+/** What the outbox keeps where codes may not be shown: that a message went, never its code. */
+export function redactedMessageFor(purpose: CodePurpose): string {
+  return `OwlBank sent a ${purpose.replace("_", "-")} code. Its text is not kept: codes are shown only in development or with OWLBANK_DEV_OUTBOX=1.`;
 }
 
 let announced = false;
@@ -48,9 +55,10 @@ export class LocalOutbox implements CodeSender {
     const now = Date.now();
     const { code, expiresAt } = issueCode(purpose, to, now);
     const body = messageFor(purpose, code);
+    const kept = config().owlbank.devOutbox ? body : redactedMessageFor(purpose);
     db().transaction((tx) => {
       tx.delete(outbox).where(lte(outbox.expiresAt, now)).run();
-      tx.insert(outbox).values({ id: randomUUID(), phoneNumber: to, body, createdAt: now, expiresAt }).run();
+      tx.insert(outbox).values({ id: randomUUID(), phoneNumber: to, body: kept, createdAt: now, expiresAt }).run();
     });
     announce(to, body);
     return { ok: true };

@@ -24,6 +24,20 @@ describe("requestCode with the local outbox", () => {
     expect(await tryCode({ purpose: "recovery", phone, code: codeIn(message.body), address: newAddress() })).toEqual({ ok: true });
   });
 
+  it("keeps no code at rest where codes may not be shown (production without OWLBANK_DEV_OUTBOX)", async () => {
+    const { owlbank } = config();
+    const phone = newNumber();
+    owlbank.devOutbox = false;
+    try {
+      expect(await requestCode({ purpose: "sign_up", phone, address: newAddress(), deliver: true })).toEqual({ ok: true });
+    } finally {
+      owlbank.devOutbox = true;
+    }
+    const [message] = messagesTo(phone);
+    expect(message.body, "the outbox records that a code went").toMatch(/sent a sign-up code/);
+    expect(message.body).not.toMatch(/\d{6}/);
+  });
+
   it("sends nothing to a number without an account, but answers the same", async () => {
     const phone = newNumber();
     expect(await requestCode({ purpose: "recovery", phone, address: newAddress(), deliver: false })).toEqual({ ok: true });

@@ -63,6 +63,7 @@ export const accountAuth = () => {
 /** The embedded account's API key credentials (SK… + secret). */
 export const apiKeyAuth = () => {
   const { apiKeySid, apiKeySecret } = config().verifyAccount;
+  if (!apiKeySid || !apiKeySecret) throw new Error("The configured account has no API key: set VERIFY_API_KEY_SID and VERIFY_API_KEY_SECRET");
   return basic(apiKeySid, apiKeySecret);
 };
 

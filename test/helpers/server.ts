@@ -101,6 +101,9 @@ export async function startServer(options: { dir?: string; credentials?: Credent
     VERIFY_AUTH_TOKEN: authToken,
     APP_URL: url,
     NEXTAUTH_URL: url,
+    // No SMS provider here: codes go to the local outbox, where tests and the benchmark read
+    // them. A production start refuses an outbox nobody may read (lib/start-up.ts).
+    OWLBANK_DEV_OUTBOX: "1",
     ...options.env,
     NODE_ENV: "production",
   };

@@ -1,0 +1,78 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { loadConfig } from "./env";
+
+const dirs: string[] = [];
+function dataDir() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "owlbank-env-"));
+  dirs.push(dir);
+  return path.join(dir, "data");
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const ACCOUNT = { VERIFY_ACCOUNT_SID: `AC${"1".repeat(32)}`, VERIFY_AUTH_TOKEN: "2".repeat(32) };
+const secretsIn = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, "secrets.json"), "utf8")) as Record<string, string>;
+const mode = (file: string) => fs.statSync(file).mode & 0o777;
+
+describe("Verify credentials", () => {
+  it("generates an account and an API key when none is configured, and keeps them", () => {
+    const dir = dataDir();
+    const env = { DATABASE_URL: `file:${dir}/x.db` };
+    const first = loadConfig(env);
+    expect(first.generatedNow).toEqual({ account: true, apiKey: true });
+    expect(first.verifyAccount.apiKeySid).toMatch(/^SK/);
+    const second = loadConfig(env);
+    expect(second.generatedNow).toEqual({ account: false, apiKey: false });
+    expect(second.verifyAccount).toEqual(first.verifyAccount);
+  });
+
+  it("keeps no generated credential for an account the operator configured", () => {
+    const dir = dataDir();
+    const c = loadConfig({ DATABASE_URL: `file:${dir}/x.db`, ...ACCOUNT });
+    expect(c.verifyAccount).toEqual({ accountSid: ACCOUNT.VERIFY_ACCOUNT_SID, authToken: ACCOUNT.VERIFY_AUTH_TOKEN });
+    expect(Object.keys(secretsIn(dir))).toEqual(["authSecret"]);
+    expect(c.generatedNow).toEqual({ account: false, apiKey: false });
+  });
+
+  it("drops generated credentials from data/secrets.json once the operator configures the account", () => {
+    const dir = dataDir();
+    const generated = loadConfig({ DATABASE_URL: `file:${dir}/x.db` });
+    const configured = loadConfig({ DATABASE_URL: `file:${dir}/x.db`, ...ACCOUNT });
+    expect(Object.keys(secretsIn(dir))).toEqual(["authSecret"]);
+    expect(configured.authSecret, "the session secret survives").toBe(generated.authSecret);
+  });
+
+  it("gives a configured API key to a generated account without generating another key", () => {
+    const dir = dataDir();
+    const key = { VERIFY_API_KEY_SID: `SK${"3".repeat(32)}`, VERIFY_API_KEY_SECRET: "a-secret-of-the-operator" };
+    const c = loadConfig({ DATABASE_URL: `file:${dir}/x.db`, ...key });
+    expect(c.verifyAccount.apiKeySid).toBe(key.VERIFY_API_KEY_SID);
+    expect(c.generatedNow).toEqual({ account: true, apiKey: false });
+    expect(secretsIn(dir).verifyApiKeySid).toBeUndefined();
+  });
+
+  it.each([
+    [{ VERIFY_ACCOUNT_SID: ACCOUNT.VERIFY_ACCOUNT_SID }, "VERIFY_AUTH_TOKEN"],
+    [{ VERIFY_API_KEY_SECRET: "a-secret-of-the-operator" }, "VERIFY_API_KEY_SID"],
+    [{ TWILIO_ACCOUNT_SID: ACCOUNT.VERIFY_ACCOUNT_SID }, "TWILIO_AUTH_TOKEN"],
+  ])("refuses half of a credential pair (%o)", (half, missing) => {
+    expect(() => loadConfig({ DATABASE_URL: `file:${dataDir()}/x.db`, ...half })).toThrow(missing);
+  });
+});
+
+describe("data folder", () => {
+  it("is the owner's alone: the folder 0700, data/secrets.json 0600, even when made looser before", () => {
+    const dir = dataDir();
+    fs.mkdirSync(dir, { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, "secrets.json"), JSON.stringify({ authSecret: "x".repeat(43) }), { mode: 0o644 });
+    fs.chmodSync(dir, 0o755);
+    fs.chmodSync(path.join(dir, "secrets.json"), 0o644);
+    loadConfig({ DATABASE_URL: `file:${dir}/x.db` });
+    expect(mode(dir).toString(8)).toBe("700");
+    expect(mode(path.join(dir, "secrets.json")).toString(8)).toBe("600");
+  });
+});
