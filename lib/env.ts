@@ -77,6 +77,8 @@ const EnvSchema = z.object({
   OWLBANK_CODE_DELIVERY: z.enum(["auto", "outbox", "twilio"]).default("auto"),
   /** Serve the local outbox page (/dev/outbox) in production too; development always does. */
   OWLBANK_DEV_OUTBOX: flag,
+  /** Serve the Verify console (/dev/verify) in production too; development always does. */
+  OWLBANK_DEV_CONSOLE: flag,
   /** Passkey sign-ins started per minute per client address (autofill starts one per page view). */
   OWLBANK_SIGN_IN_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
   /** Sign-ups started per minute per client address. */
@@ -188,6 +190,11 @@ function loadConfig(env: NodeJS.ProcessEnv) {
         e.OWLBANK_CODE_DELIVERY === "auto" ? (twilioCloud ? ("twilio" as const) : ("outbox" as const)) : e.OWLBANK_CODE_DELIVERY,
       /** Whether /dev/outbox exists: always in development, in production only when asked for. */
       devOutbox: e.NODE_ENV !== "production" || e.OWLBANK_DEV_OUTBOX,
+      /**
+       * Whether /dev/verify exists: always in development, in production only when asked for.
+       * It is behind the embedded account's credentials either way.
+       */
+      devConsole: e.NODE_ENV !== "production" || e.OWLBANK_DEV_CONSOLE,
       rateLimits: {
         signInPerMinute: e.OWLBANK_SIGN_IN_LIMIT_PER_MINUTE,
         signUpPerMinute: e.OWLBANK_SIGN_UP_LIMIT_PER_MINUTE,
