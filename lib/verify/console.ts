@@ -127,6 +127,18 @@ export function consoleEntity(service: ServiceView, identity: string): EntityVie
   return row && entityView(row);
 }
 
+/** The Service and entity a console URL names, both reached through the account. */
+export function consoleServiceEntity(
+  account: AccountSid,
+  serviceSid: string,
+  identity: string,
+): { service: ServiceView; entity: EntityView } | undefined {
+  const service = consoleService(account, serviceSid);
+  if (!service) return undefined;
+  const entity = consoleEntity(service, identity);
+  return entity && { service, entity };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Factors
 
