@@ -38,4 +38,6 @@ export const serverEnv: Record<string, string> = {
   APP_URL: BASE_URL,
   NEXTAUTH_URL: BASE_URL,
   NEXTAUTH_SECRET: "e2e-nextauth-secret-0000000000000000000000",
+  // The Verify console (/dev/verify) is off in production unless asked for; its spec needs it.
+  OWLBANK_DEV_CONSOLE: "1",
 };
