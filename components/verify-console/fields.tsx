@@ -1,10 +1,15 @@
 import type { ReactNode } from "react";
 
-/** A resource's properties as label/value rows, like the detail pane of Twilio's console. */
-export function Fields({ label, items }: { label: string; items: [string, ReactNode][] }) {
+/**
+ * A resource's properties as label/value rows, like the detail pane of Twilio's console.
+ * `label` names the section for assistive technology; `titled` also shows it, for a page
+ * with several groups.
+ */
+export function Fields({ label, items, titled = false }: { label: string; items: [string, ReactNode][]; titled?: boolean }) {
   return (
-    <section aria-label={label} className="overflow-hidden rounded-2xl bg-white ring-1 ring-slate-200">
-      <dl className="divide-y divide-slate-100">
+    <section aria-label={label} className="space-y-3">
+      {titled && <h2 className="text-lg font-semibold text-slate-900">{label}</h2>}
+      <dl className="divide-y divide-slate-100 overflow-hidden rounded-2xl bg-white ring-1 ring-slate-200">
         {items.map(([name, value]) => (
           <div key={name} className="grid gap-1 px-5 py-3 sm:grid-cols-3 sm:gap-4">
             <dt className="text-sm font-medium text-slate-500">{name}</dt>

@@ -62,6 +62,7 @@ export default async function ConsoleFactorPage({ params }: Props) {
       />
       <Fields
         label="Passkey configuration"
+        titled
         items={[
           ["Relying party ID", rp.id],
           ["Relying party name", rp.name],
@@ -73,6 +74,7 @@ export default async function ConsoleFactorPage({ params }: Props) {
       />
       <Fields
         label="Credential"
+        titled
         items={[
           ["Credential ID", factor.credentialIdPrefix && <Mono key="id">{factor.credentialIdPrefix}</Mono>],
           ["Public key (SHA-256, first 8 bytes)", factor.publicKeyFingerprint && <Mono key="key">{factor.publicKeyFingerprint}</Mono>],
