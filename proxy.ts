@@ -7,7 +7,9 @@
  */
 import { type NextRequest, NextResponse } from "next/server";
 import { isCrossSiteWrite } from "@/lib/cross-site";
+import { config as appConfig } from "@/lib/env";
 import { VerifyError, type VerifyErrorKind } from "@/lib/verify/errors";
+import { authenticateCounted, errorHeaders } from "@/lib/verify/http";
 
 function contentSecurityPolicy(nonce: string, https: boolean): string {
   const dev = process.env.NODE_ENV === "development";
@@ -43,6 +45,27 @@ function undecodable(pathname: string): boolean {
   }
 }
 
+const isConsole = (pathname: string) => pathname === "/dev/verify" || pathname.startsWith("/dev/verify/");
+
+/**
+ * The Verify console's HTTP Basic challenge. A browser asks for credentials only on a 401
+ * with `WWW-Authenticate`, which a page cannot send (`notFound()` is its only status), and a
+ * route handler cannot render the console's server components; so the answer is given here,
+ * with /v2's credentials and its failure count. The pages authenticate again before they
+ * read (lib/verify/console.ts). When the console is off, the page answers 404.
+ */
+function consoleRefusal(request: NextRequest): NextResponse | undefined {
+  if (!appConfig().owlbank.devConsole) return undefined;
+  try {
+    authenticateCounted(request.headers);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof VerifyError)) throw error;
+    const body = error.kind === "too_many_requests" ? "Too many failed attempts" : "Authentication required";
+    return new NextResponse(body, { status: error.status, headers: errorHeaders(error, "Verify console") });
+  }
+}
+
 export function proxy(request: NextRequest) {
   const { pathname } = request.nextUrl;
   const api = pathname === "/v2" || pathname.startsWith("/v2/");
@@ -58,6 +81,8 @@ export function proxy(request: NextRequest) {
   }
 
   if (pathname.startsWith("/api/")) return NextResponse.next();
+  const refusal = isConsole(pathname) ? consoleRefusal(request) : undefined;
+  if (refusal) return refusal;
 
   const https = (request.headers.get("x-forwarded-proto") ?? request.nextUrl.protocol.replace(":", "")) === "https";
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");

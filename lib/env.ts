@@ -93,6 +93,8 @@ const EnvSchema = z.object({
    * always does). It shows every code, so it is refused unless APP_URL is a localhost URL.
    */
   OWLBANK_DEV_OUTBOX: flag,
+  /** Serve the Verify console (/dev/verify) in production too; development always does. */
+  OWLBANK_DEV_CONSOLE: flag,
   /** Passkey sign-ins started per minute per client address (autofill starts one per page view). */
   OWLBANK_SIGN_IN_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
   /** Sign-ups started per minute per client address. */
@@ -297,6 +299,11 @@ export function loadConfig(env: Record<string, string | undefined>) {
       devOutbox: e.NODE_ENV !== "production" || e.OWLBANK_DEV_OUTBOX,
       /** Whether OWLBANK_DEV_OUTBOX was set, for start-up's checks. */
       devOutboxRequested: e.OWLBANK_DEV_OUTBOX,
+      /**
+       * Whether /dev/verify exists: always in development, in production only when asked for.
+       * It is behind the embedded account's credentials either way.
+       */
+      devConsole: e.NODE_ENV !== "production" || e.OWLBANK_DEV_CONSOLE,
       rateLimits: {
         signInPerMinute: e.OWLBANK_SIGN_IN_LIMIT_PER_MINUTE,
         signUpPerMinute: e.OWLBANK_SIGN_UP_LIMIT_PER_MINUTE,

@@ -41,4 +41,6 @@ export const serverEnv: Record<string, string> = {
   // The specs read one-time codes from the local outbox; a production server keeps them
   // only when asked, and only on localhost.
   OWLBANK_DEV_OUTBOX: "1",
+  // The Verify console (/dev/verify) is off in production unless asked for; its spec needs it.
+  OWLBANK_DEV_CONSOLE: "1",
 };

@@ -100,14 +100,17 @@ function requestBase(request: Request): string {
   return `${proto}://${host}`;
 }
 
+/** What an error answer carries besides its body: the Basic challenge on 401, Retry-After on 429. */
+export function errorHeaders(error: VerifyError, realm = "Twilio API"): Record<string, string> {
+  return error.kind === "authentication_failed"
+    ? { "WWW-Authenticate": `Basic realm="${realm}"` }
+    : error.kind === "too_many_requests"
+      ? { "Retry-After": /retry after (\d+)/.exec(error.message)?.[1] ?? "60" }
+      : {};
+}
+
 function errorResponse(error: VerifyError): Response {
-  const headers: HeadersInit =
-    error.kind === "authentication_failed"
-      ? { "WWW-Authenticate": 'Basic realm="Twilio API"' }
-      : error.kind === "too_many_requests"
-        ? { "Retry-After": /retry after (\d+)/.exec(error.message)?.[1] ?? "60" }
-        : {};
-  return Response.json(error.toBody(), { status: error.status, headers });
+  return Response.json(error.toBody(), { status: error.status, headers: errorHeaders(error) });
 }
 
 function buildRequest<P>(request: Request, account: AccountSid, params: P): VerifyRequest<P> {
@@ -140,15 +143,19 @@ function buildRequest<P>(request: Request, account: AccountSid, params: P): Veri
   };
 }
 
-let limiters: { perAccount: RateLimiter; authFailures: RateLimiter } | undefined;
+type Limiters = { perAccount: RateLimiter; authFailures: RateLimiter };
 
-function rateLimiters() {
+// On globalThis, not in this module: proxy.ts and the console pages authenticate with the
+// same failure count as /v2, and they are separate bundles with their own module instances.
+const globalForLimiters = globalThis as unknown as { verifyLimiters?: Limiters };
+
+function rateLimiters(): Limiters {
   const { rateLimits } = config();
-  limiters ??= {
+  globalForLimiters.verifyLimiters ??= {
     perAccount: new RateLimiter(rateLimits.verifyPerMinute, 60_000),
     authFailures: new RateLimiter(rateLimits.authFailuresPerMinute, 60_000),
   };
-  return limiters;
+  return globalForLimiters.verifyLimiters;
 }
 
 function tooManyRequests(verdict: { retryAfterSeconds: number }, what: string): never {
@@ -161,25 +168,30 @@ function basicUsername(header: string | null): string {
 }
 
 /**
- * Basic auth, then the per-account request budget. Failed attempts are counted per client
- * address and username; past the limit further *failures* are answered 429 instead of 401.
- * Valid credentials always pass: the address comes from a header a client can set, so a
- * limit that also refused the right password would let anyone who knows an Account SID
- * lock its real client out. (Guessing a 128-bit token is hopeless either way; the limit
- * keeps floods of bad credentials from being answered at full speed.)
+ * Basic auth with failed attempts counted per client address and username; past the limit
+ * further *failures* are answered 429 instead of 401. Valid credentials always pass: the
+ * address comes from a header a client can set, so a limit that also refused the right
+ * password would let anyone who knows an Account SID lock its real client out. (Guessing a
+ * 128-bit token is hopeless either way; the limit keeps floods of bad credentials from being
+ * answered at full speed.) Also guards the /dev/verify console, so both share one count.
+ *
+ * Throws `authentication_failed` or `too_many_requests`.
  */
-function authorise(request: Request): AccountSid {
-  const { perAccount, authFailures } = rateLimiters();
-  const header = request.headers.get("authorization");
-  let account: AccountSid;
+export function authenticateCounted(headers: Headers): AccountSid {
+  const header = headers.get("authorization");
   try {
-    account = authenticate(header);
+    return authenticate(header);
   } catch (error) {
-    const verdict = authFailures.take(`${clientAddress(request.headers)}|${basicUsername(header)}`);
+    const verdict = rateLimiters().authFailures.take(`${clientAddress(headers)}|${basicUsername(header)}`);
     if (!verdict.ok) tooManyRequests(verdict, "too many failed authentication attempts");
     throw error;
   }
-  const budget = perAccount.take(account);
+}
+
+/** Basic auth (`authenticateCounted`), then the per-account request budget. */
+function authorise(request: Request): AccountSid {
+  const account = authenticateCounted(request.headers);
+  const budget = rateLimiters().perAccount.take(account);
   if (!budget.ok) tooManyRequests(budget, "this account's request rate limit was exceeded");
   return account;
 }

@@ -8,6 +8,7 @@ import { and, eq, gt, lt, or, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { fail, invalidParameter } from "./errors";
 
+type Row = { sid: string; dateCreated: number };
 type Cursor = { direction: "after" | "before"; dateCreated: number; sid: string };
 export type Order = "asc" | "desc";
 
@@ -33,15 +34,22 @@ export function parsePageQuery(query: URLSearchParams): PageQuery {
   const token = query.get("PageToken");
   let cursor: Cursor | undefined;
   if (token !== null) {
-    const m = /^(PA|PB)(\d{1,15})-([A-Z]{2}[0-9a-f]{32})$/.exec(token);
-    if (!m) fail("invalid_page_token", "Invalid PageToken");
-    cursor = { direction: m[1] === "PA" ? "after" : "before", dateCreated: Number(m[2]), sid: m[3] };
+    cursor = parsePageToken(token);
+    if (!cursor) fail("invalid_page_token", "Invalid PageToken");
   }
   return { pageSize, page: pageText === null ? 0 : Number(pageText), cursor };
 }
 
+/** `PA…` (rows after) or `PB…` (rows before) the row `<date_created>-<sid>`; undefined if malformed. */
+export function parsePageToken(token: string): Cursor | undefined {
+  const m = /^(PA|PB)(\d{1,15})-([A-Z]{2}[0-9a-f]{32})$/.exec(token);
+  return m ? { direction: m[1] === "PA" ? "after" : "before", dateCreated: Number(m[2]), sid: m[3] } : undefined;
+}
+
+export const pageToken = (prefix: "PA" | "PB", row: Row) => `${prefix}${row.dateCreated}-${row.sid}`;
+
 /** The keyset condition for a cursor, in the direction the rows are actually read. */
-function keyset(cols: { dateCreated: SQLiteColumn; sid: SQLiteColumn }, cursor: Cursor, order: Order): SQL {
+export function keyset(cols: { dateCreated: SQLiteColumn; sid: SQLiteColumn }, cursor: Cursor, order: Order): SQL {
   const forward = (cursor.direction === "after") === (order === "asc");
   const cmp = forward ? gt : lt;
   return or(
@@ -49,8 +57,6 @@ function keyset(cols: { dateCreated: SQLiteColumn; sid: SQLiteColumn }, cursor: 
     and(eq(cols.dateCreated, cursor.dateCreated), cmp(cols.sid, cursor.sid)),
   ) as SQL;
 }
-
-type Row = { sid: string; dateCreated: number };
 
 /**
  * Reads one page and wraps it in Twilio's envelope.
@@ -92,7 +98,6 @@ export function paginate<T extends Row>(options: {
     if (token) params.set("PageToken", token);
     return `${options.base}${options.path}?${params}`;
   };
-  const token = (prefix: "PA" | "PB", row: T) => `${prefix}${row.dateCreated}-${row.sid}`;
   const first = pageRows[0];
   const last = pageRows.at(-1);
 
@@ -103,12 +108,9 @@ export function paginate<T extends Row>(options: {
       page_size: query.pageSize,
       first_page_url: link(0),
       previous_page_url:
-        hasPrevious && first ? link(Math.max(query.page - 1, 0), token("PB", first)) : null,
-      url: link(query.page, query.cursor ? token(query.cursor.direction === "after" ? "PA" : "PB", {
-        sid: query.cursor.sid,
-        dateCreated: query.cursor.dateCreated,
-      } as T) : undefined),
-      next_page_url: hasNext && last ? link(query.page + 1, token("PA", last)) : null,
+        hasPrevious && first ? link(Math.max(query.page - 1, 0), pageToken("PB", first)) : null,
+      url: link(query.page, query.cursor ? pageToken(query.cursor.direction === "after" ? "PA" : "PB", query.cursor) : undefined),
+      next_page_url: hasNext && last ? link(query.page + 1, pageToken("PA", last)) : null,
       key: options.key,
     },
   };
