@@ -83,12 +83,21 @@ const EnvSchema = z.object({
   OWLBANK_SIGN_UP_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   /** Sign-ins and sign-ups started per minute for one phone number. */
   OWLBANK_PHONE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
-  /** One-time codes sent per hour to one phone number. */
+  /** One-time codes one browser may have sent per hour to one phone number. */
   OWLBANK_CODE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(5),
+  /**
+   * One-time codes sent per hour to one phone number, whoever asks. Higher than the
+   * per-browser limit, so strangers asking for codes cannot use up the customer's own.
+   */
+  OWLBANK_CODE_NUMBER_CAP_PER_HOUR: z.coerce.number().int().min(1).default(20),
   /** Recovery and phone-change requests (codes asked for and codes tried) per hour per client address. */
   OWLBANK_RECOVERY_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(60),
   /** Phone number changes one account may start per hour (each texts a code to a number it names). */
   OWLBANK_PHONE_CHANGE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(5),
+}).refine((e) => e.OWLBANK_CODE_NUMBER_CAP_PER_HOUR >= e.OWLBANK_CODE_LIMIT_PER_HOUR, {
+  // A cap below the per-browser limit would let strangers lock the customer out again.
+  path: ["OWLBANK_CODE_NUMBER_CAP_PER_HOUR"],
+  message: "must be at least OWLBANK_CODE_LIMIT_PER_HOUR",
 });
 
 type Secrets = {
@@ -193,6 +202,7 @@ function loadConfig(env: NodeJS.ProcessEnv) {
         signUpPerMinute: e.OWLBANK_SIGN_UP_LIMIT_PER_MINUTE,
         phonePerMinute: e.OWLBANK_PHONE_LIMIT_PER_MINUTE,
         codesPerHour: e.OWLBANK_CODE_LIMIT_PER_HOUR,
+        codesPerNumberPerHour: e.OWLBANK_CODE_NUMBER_CAP_PER_HOUR,
         recoveryPerHour: e.OWLBANK_RECOVERY_LIMIT_PER_HOUR,
         phoneChangesPerHour: e.OWLBANK_PHONE_CHANGE_LIMIT_PER_HOUR,
       },
