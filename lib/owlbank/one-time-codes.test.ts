@@ -107,6 +107,16 @@ describe("a repeat request within a minute", () => {
     expect(await requestCode({ purpose: "recovery", phone, address: newAddress(), requester, deliver: true })).toEqual({ ok: true });
   });
 
+  it("is texted after all once the code sent was used", async () => {
+    const phone = newNumber();
+    const requester = newRequester();
+    const address = newAddress();
+    await requestCode({ purpose: "recovery", phone, address, requester, deliver: true });
+    expect(await tryCode({ purpose: "recovery", phone, code: codeIn(messagesTo(phone)[0].body), address, requester })).toEqual({ ok: true });
+    expect(await requestCode({ purpose: "recovery", phone, address, requester, deliver: true })).toEqual({ ok: true });
+    expect(messagesTo(phone)).toHaveLength(2);
+  });
+
   it("is texted after all when the first send failed", async () => {
     const phone = newNumber();
     const requester = newRequester();

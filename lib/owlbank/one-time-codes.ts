@@ -100,5 +100,8 @@ export async function tryCode(input: {
   const verdict = takeLimits([[ADDRESS_RULES[input.purpose].check, input.address]]);
   if (!verdict.ok) return { ok: false, reason: "rate_limited", retryAfterSeconds: verdict.retryAfterSeconds };
   if (!input.requester) return { ok: false, reason: "no_code" };
-  return codeSender().check(input.phone, input.code, input.purpose, input.requester);
+  const checked = await codeSender().check(input.phone, input.code, input.purpose, input.requester);
+  // The code sent is used up or dead, so "we already sent a code" would no longer be true.
+  if (checked.ok || checked.reason === "too_many_tries") forgetLimit("codeRepeat", repeatKey({ ...input, requester: input.requester }));
+  return checked;
 }
