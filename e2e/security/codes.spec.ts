@@ -67,6 +67,10 @@ test("finding 3: the customer's own recovery code still works after strangers' r
   await askForRecoveryCode(page, phone);
   const code = latestCode(phone.e164)!;
   expect(code).toMatch(/^\d{6}$/);
+  // The code belongs to this browser: a random cookie out of scripts' reach, not the session.
+  const requester = (await page.context().cookies()).find((c) => c.name === "owlbank-code-requester");
+  expect(requester).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/" });
+  expect(requester!.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
   for (let i = 0; i < STRANGERS; i++) {
     await asStranger(browser, baseURL!, async (stranger) => {
