@@ -101,8 +101,13 @@ const EnvSchema = z.object({
   OWLBANK_SIGN_UP_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   /** Sign-ins and sign-ups started per minute for one phone number. */
   OWLBANK_PHONE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
-  /** One-time codes sent per hour to one phone number. */
+  /** One-time codes one browser may have sent per hour to one phone number. */
   OWLBANK_CODE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(5),
+  /**
+   * One-time codes sent per hour to one phone number, whoever asks. Higher than the
+   * per-browser limit, so strangers asking for codes cannot use up the customer's own.
+   */
+  OWLBANK_CODE_NUMBER_CAP_PER_HOUR: z.coerce.number().int().min(1).default(20),
   /** Recovery and phone-change requests (codes asked for and codes tried) per hour per client address. */
   OWLBANK_RECOVERY_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(60),
   /** Phone number changes one account may start per hour (each texts a code to a number it names). */
@@ -117,6 +122,17 @@ const EnvSchema = z.object({
     if ((e[a] === undefined) !== (e[b] === undefined)) {
       ctx.addIssue({ code: "custom", path: [e[a] === undefined ? a : b], message: `set together with ${e[a] === undefined ? b : a}, or neither` });
     }
+  }
+  // A cap below the per-browser limit would let strangers lock the customer out again.
+  if (e.OWLBANK_CODE_NUMBER_CAP_PER_HOUR < e.OWLBANK_CODE_LIMIT_PER_HOUR) {
+    ctx.addIssue({ code: "custom", path: ["OWLBANK_CODE_NUMBER_CAP_PER_HOUR"], message: "must be at least OWLBANK_CODE_LIMIT_PER_HOUR" });
+  }
+  if (e.OWLBANK_SESSION_IDLE_SECONDS > e.OWLBANK_SESSION_LIFETIME_SECONDS) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["OWLBANK_SESSION_IDLE_SECONDS"],
+      message: "must not exceed OWLBANK_SESSION_LIFETIME_SECONDS (a session cannot idle longer than it lives)",
+    });
   }
 });
 
@@ -225,10 +241,7 @@ export function isLocalUrl(url: URL): boolean {
 }
 
 export function loadConfig(env: Record<string, string | undefined>) {
-  const parsed = EnvSchema.refine((e) => e.OWLBANK_SESSION_IDLE_SECONDS <= e.OWLBANK_SESSION_LIFETIME_SECONDS, {
-    path: ["OWLBANK_SESSION_IDLE_SECONDS"],
-    message: "must not exceed OWLBANK_SESSION_LIFETIME_SECONDS (a session cannot idle longer than it lives)",
-  }).safeParse(env);
+  const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid environment configuration:\n${problems.join("\n")}`);
@@ -309,6 +322,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
         signUpPerMinute: e.OWLBANK_SIGN_UP_LIMIT_PER_MINUTE,
         phonePerMinute: e.OWLBANK_PHONE_LIMIT_PER_MINUTE,
         codesPerHour: e.OWLBANK_CODE_LIMIT_PER_HOUR,
+        codesPerNumberPerHour: e.OWLBANK_CODE_NUMBER_CAP_PER_HOUR,
         recoveryPerHour: e.OWLBANK_RECOVERY_LIMIT_PER_HOUR,
         phoneChangesPerHour: e.OWLBANK_PHONE_CHANGE_LIMIT_PER_HOUR,
       },

@@ -20,7 +20,10 @@ import { type AfterCodeStatus, passkeyAfterCode, RECOVERY } from "./passkey-afte
 import { requestAcceptedCredentialsSignal } from "./signals";
 import { useWebAuthnSupport } from "./use-webauthn-support";
 
-type Step = { name: "phone" } | { name: "code"; phone: string; display: string; minutes: number } | { name: "passkey"; factorSid: string };
+type Step =
+  | { name: "phone" }
+  | { name: "code"; phone: string; display: string; minutes: number; notice?: string }
+  | { name: "passkey"; factorSid: string };
 
 type Status = AfterCodeStatus & { phoneErrors?: string[] };
 
@@ -42,7 +45,7 @@ export function RecoveryForm() {
     const result = await requestRecoveryCode(data);
     if (!result.ok) return setStatus({ error: result.message, phoneErrors: result.errors?.phone });
     setStatus({});
-    setStep({ name: "code", phone: result.phone, display: result.display, minutes: result.minutes });
+    setStep({ name: "code", phone: result.phone, display: result.display, minutes: result.minutes, notice: result.notice });
   });
 
   const continueWith = passkeyAfterCode(RECOVERY, {
@@ -83,7 +86,8 @@ export function RecoveryForm() {
     return (
       <form method="post" noValidate className="space-y-5" onSubmit={(event) => void checkCode(submitted(event))}>
         <p role="status" className="rounded-xl bg-brand-50 px-4 py-3 text-sm text-brand-900">
-          If {step.display} belongs to an OwlBank account, we&apos;ve texted it a 6-digit code. It expires in {step.minutes} minutes.
+          {step.notice ??
+            `If ${step.display} belongs to an OwlBank account, we've texted it a 6-digit code. It expires in ${step.minutes} minutes.`}
         </p>
         <input type="hidden" name="phone" value={step.phone} />
         <CodeField id="code" errors={status.codeErrors} />

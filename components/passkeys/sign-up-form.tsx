@@ -24,7 +24,7 @@ type Attachment = "platform" | "cross-platform";
 
 type Step =
   | { name: "details" }
-  | { name: "code"; phone: string; display: string; minutes: number; fullName: string; attachment: Attachment }
+  | { name: "code"; phone: string; display: string; minutes: number; notice?: string; fullName: string; attachment: Attachment }
   | { name: "passkey"; factorSid: string };
 
 type Status = AfterCodeStatus & { errors?: Partial<Record<keyof SignUpFields, string[]>> };
@@ -49,7 +49,7 @@ export function SignUpForm() {
     if (!sent.ok) return setStatus({ error: sent.message, errors: sent.errors });
     const attachment = data.get("attachment") === "cross-platform" ? "cross-platform" : "platform";
     setStatus({});
-    setStep({ name: "code", phone: sent.phone, display: sent.display, minutes: sent.minutes, fullName, attachment });
+    setStep({ name: "code", phone: sent.phone, display: sent.display, minutes: sent.minutes, notice: sent.notice, fullName, attachment });
   });
 
   const continueWith = passkeyAfterCode(SIGN_UP, {
@@ -119,7 +119,7 @@ export function SignUpForm() {
     return (
       <form method="post" noValidate className="space-y-5" onSubmit={(event) => void checkCode(submitted(event))}>
         <p role="status" className="rounded-xl bg-brand-50 px-4 py-3 text-sm text-brand-900">
-          We texted a 6-digit code to {step.display}. It expires in {step.minutes} minutes.
+          {step.notice ?? `We texted a 6-digit code to ${step.display}. It expires in ${step.minutes} minutes.`}
         </p>
         <input type="hidden" name="phone" value={step.phone} />
         <input type="hidden" name="name" value={step.fullName} />

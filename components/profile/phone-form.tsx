@@ -18,7 +18,7 @@ type Status = { progress?: string; error?: string; success?: string; phoneErrors
 
 export function PhoneForm() {
   const router = useRouter();
-  const [pending, setPending] = useState<{ phone: string; display: string } | null>(null);
+  const [pending, setPending] = useState<{ phone: string; display: string; notice?: string } | null>(null);
   const [typed, setTyped] = useState("");
   const [status, setStatus] = useState<Status>({});
   const busy = Boolean(status.progress);
@@ -31,7 +31,7 @@ export function PhoneForm() {
     const result = await withStepUp(() => beginPhoneChange(data), progress);
     if (!result.ok) return setStatus({ error: result.message, phoneErrors: "errors" in result ? result.errors?.phone : undefined });
     setStatus({});
-    setPending({ phone: result.phone, display: result.display });
+    setPending({ phone: result.phone, display: result.display, notice: result.notice });
   });
 
   const confirm = reportFailures(failed, async (data: FormData) => {
@@ -48,7 +48,7 @@ export function PhoneForm() {
     return (
       <form method="post" noValidate className="mt-4 space-y-4" onSubmit={(event) => void confirm(submitted(event))}>
         <p role="status" className="rounded-xl bg-brand-50 px-4 py-3 text-sm text-brand-900">
-          We texted a 6-digit code to {pending.display}. It expires in 10 minutes.
+          {pending.notice ?? `We texted a 6-digit code to ${pending.display}. It expires in 10 minutes.`}
         </p>
         <input type="hidden" name="phone" value={pending.phone} />
         <CodeField id="phone-code" errors={status.codeErrors} />

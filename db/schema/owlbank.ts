@@ -176,7 +176,9 @@ export const pendingRecoveries = sqliteTable("owlbank_pending_recoveries", {
 
 /**
  * One-time codes of the local outbox, stored as HMAC-SHA256 (keyed by a server secret) of
- * purpose, number and code, never the code. One active code per number and purpose.
+ * purpose, number and code, never the code. One active code per number, purpose and
+ * requester: a stranger asking for a code to the same number gets a code of their own and
+ * leaves the customer's alone.
  */
 export const oneTimeCodes = sqliteTable(
   "owlbank_one_time_codes",
@@ -185,12 +187,33 @@ export const oneTimeCodes = sqliteTable(
     purpose: text("purpose", { enum: ["sign_up", "recovery", "phone_change"] }).notNull(),
     phoneNumber: text("phone_number").notNull(),
     codeHash: text("code_hash").notNull(),
+    /**
+     * SHA-256 of the requester cookie of the browser that asked for the code
+     * (lib/owlbank/code-requester.ts): only that browser can use it. Codes issued before
+     * this column existed have '' and match no browser.
+     */
+    requester: text("requester").notNull().default(""),
     expiresAt: integer("expires_at", { mode: "number" }).notNull(),
     /** Wrong guesses so far; the code is dead at the limit. */
     tries: integer("tries", { mode: "number" }).notNull().default(0),
     createdAt: integer("created_at", { mode: "number" }).notNull(),
   },
-  (t) => [uniqueIndex("owlbank_one_time_codes_number").on(t.purpose, t.phoneNumber)],
+  (t) => [uniqueIndex("owlbank_one_time_codes_requester").on(t.purpose, t.phoneNumber, t.requester)],
+);
+
+/**
+ * Fixed-window counters of OwlBank's code-related rate limits, kept in the database so a
+ * limit holds across server processes (lib/owlbank/rate-limits.ts). `key` names the rule and
+ * an HMAC of what is counted (an address, a number, a requester), never the value itself.
+ */
+export const rateLimitWindows = sqliteTable(
+  "owlbank_rate_limits",
+  {
+    key: text("key").primaryKey(),
+    windowStart: integer("window_start", { mode: "number" }).notNull(),
+    count: integer("count", { mode: "number" }).notNull(),
+  },
+  (t) => [index("owlbank_rate_limits_window").on(t.windowStart)],
 );
 
 /**

@@ -18,10 +18,13 @@ export type CheckResult =
   | { ok: false; reason: "no_code" | "expired" | "too_many_tries" | "unavailable" };
 
 export interface CodeSender {
-  /** Sends a new code to `to` (E.164) for `purpose`; an earlier code for it may stop working. */
-  send(to: string, purpose: CodePurpose): Promise<SendResult>;
-  /** Checks what the customer typed; a right code is used up. */
-  check(to: string, code: string, purpose: CodePurpose): Promise<CheckResult>;
+  /**
+   * Sends a code to `to` (E.164) for `purpose`, asked for by `requester` (the browser, see
+   * code-requester.ts); that requester's earlier code for it may stop working.
+   */
+  send(to: string, purpose: CodePurpose, requester: string): Promise<SendResult>;
+  /** Checks what was typed in `requester`'s browser (null: it never asked for a code); a right code is used up. */
+  check(to: string, code: string, purpose: CodePurpose, requester: string | null): Promise<CheckResult>;
 }
 
 const globalForSender = globalThis as unknown as { owlbankCodeSender?: CodeSender };

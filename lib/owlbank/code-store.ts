@@ -1,7 +1,8 @@
 /**
  * The local outbox's one-time codes: 6 digits, valid for 10 minutes, 5 tries, one active code
- * per number and purpose. Only an HMAC of the code is stored (keyed by a server secret and
- * bound to the number and purpose), so the table alone never reveals or moves a code.
+ * per number, purpose and requester (the browser that asked, lib/owlbank/code-requester.ts).
+ * Only an HMAC of the code is stored (keyed by a server secret and bound to the number and
+ * purpose), so the table alone never reveals or moves a code.
  */
 import "server-only";
 import { randomInt, randomUUID } from "node:crypto";
@@ -27,19 +28,35 @@ export const codeHash = (purpose: CodePurpose, phoneNumber: string, code: string
 const newCode = () => String(randomInt(0, 10 ** CODE_LENGTH)).padStart(CODE_LENGTH, "0");
 
 /**
- * Makes a new code for `phoneNumber`, replacing any earlier one for the same purpose (which
- * stops working), and returns it in plain text for delivery. It is not kept anywhere.
+ * Makes a new code for `phoneNumber` and `requester`, replacing that requester's earlier one
+ * for the same purpose (which stops working), and returns it in plain text for delivery. It is
+ * not kept anywhere. Other requesters' codes for the number are left alone: otherwise anyone
+ * could kill a customer's code by asking for one.
  */
-export function issueCode(purpose: CodePurpose, phoneNumber: string, now = Date.now()): { code: string; expiresAt: number } {
+export function issueCode(
+  purpose: CodePurpose,
+  phoneNumber: string,
+  requester: string,
+  now = Date.now(),
+): { code: string; expiresAt: number } {
   const code = newCode();
   const expiresAt = now + CODE_TTL_MS;
-  const row = { id: randomUUID(), purpose, phoneNumber, codeHash: codeHash(purpose, phoneNumber, code), expiresAt, tries: 0, createdAt: now };
+  const row = {
+    id: randomUUID(),
+    purpose,
+    phoneNumber,
+    requester,
+    codeHash: codeHash(purpose, phoneNumber, code),
+    expiresAt,
+    tries: 0,
+    createdAt: now,
+  };
   db().transaction((tx) => {
     tx.delete(oneTimeCodes).where(lte(oneTimeCodes.expiresAt, now)).run();
     tx.insert(oneTimeCodes)
       .values(row)
       .onConflictDoUpdate({
-        target: [oneTimeCodes.purpose, oneTimeCodes.phoneNumber],
+        target: [oneTimeCodes.purpose, oneTimeCodes.phoneNumber, oneTimeCodes.requester],
         set: { id: row.id, codeHash: row.codeHash, expiresAt, tries: 0, createdAt: now },
       })
       .run();
@@ -48,13 +65,16 @@ export function issueCode(purpose: CodePurpose, phoneNumber: string, now = Date.
 }
 
 /**
- * Checks a typed code. A right code is used up; a wrong one costs a try, and after
- * MAX_TRIES wrong ones the code is dead even if the next guess is right. One synchronous
- * transaction, so two guesses at once cannot both spend the same try.
+ * Checks a code typed in the browser of `requester` (null: one that never asked for a code).
+ * Only that requester's own code counts, so a code typed in another browser is no code. A
+ * right code is used up; a wrong one costs a try, and after MAX_TRIES wrong ones the code is
+ * dead even if the next guess is right. One synchronous transaction, so two guesses at once
+ * cannot both spend the same try.
  */
-export function checkCode(purpose: CodePurpose, phoneNumber: string, typed: string, now = Date.now()): CodeCheck {
+export function checkCode(purpose: CodePurpose, phoneNumber: string, requester: string | null, typed: string, now = Date.now()): CodeCheck {
+  if (!requester) return { ok: false, reason: "no_code" };
   return db().transaction((tx): CodeCheck => {
-    const where = and(eq(oneTimeCodes.purpose, purpose), eq(oneTimeCodes.phoneNumber, phoneNumber));
+    const where = and(eq(oneTimeCodes.purpose, purpose), eq(oneTimeCodes.phoneNumber, phoneNumber), eq(oneTimeCodes.requester, requester));
     const row = tx.select().from(oneTimeCodes).where(where).get();
     if (!row) return { ok: false, reason: "no_code" };
     if (now >= row.expiresAt) {

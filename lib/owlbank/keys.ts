@@ -6,7 +6,7 @@ import "server-only";
 import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 import { config } from "@/lib/env";
 
-export type KeyUse = "one-time-codes" | "transfer-digest";
+export type KeyUse = "one-time-codes" | "transfer-digest" | "rate-limits";
 
 const cache = new Map<KeyUse, Buffer>();
 

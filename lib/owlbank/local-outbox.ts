@@ -51,9 +51,9 @@ function announce(to: string, body: string) {
 }
 
 export class LocalOutbox implements CodeSender {
-  async send(to: string, purpose: CodePurpose): Promise<SendResult> {
+  async send(to: string, purpose: CodePurpose, requester: string): Promise<SendResult> {
     const now = Date.now();
-    const { code, expiresAt } = issueCode(purpose, to, now);
+    const { code, expiresAt } = issueCode(purpose, to, requester, now);
     const body = messageFor(purpose, code);
     const kept = config().owlbank.devOutbox ? body : redactedMessageFor(purpose);
     db().transaction((tx) => {
@@ -64,8 +64,8 @@ export class LocalOutbox implements CodeSender {
     return { ok: true };
   }
 
-  async check(to: string, code: string, purpose: CodePurpose): Promise<CheckResult> {
-    return checkCode(purpose, to, code);
+  async check(to: string, code: string, purpose: CodePurpose, requester: string | null): Promise<CheckResult> {
+    return checkCode(purpose, to, requester, code);
   }
 }
 

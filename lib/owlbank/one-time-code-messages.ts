@@ -2,13 +2,24 @@
  * What a customer reads when a one-time code can't be sent or isn't accepted.
  */
 import type { CheckResult, SendResult } from "./code-sender";
-import type { RateLimited } from "./one-time-codes";
+import { CODE_TTL_MS } from "./code-store";
+import type { AlreadySent, RateLimited } from "./one-time-codes";
 import { tooManyAttemptsMessage } from "./rate-limits";
 
 type Refused<T> = Extract<T, { ok: false }>;
 
 /** Twilio's own limits say no wait; an hour is the window of OwlBank's per-number limit. */
 const waitOf = (result: object) => ("retryAfterSeconds" in result && typeof result.retryAfterSeconds === "number" ? result.retryAfterSeconds : 3600);
+
+/**
+ * The same browser asked again within a minute, so nothing was texted. Said the same whether
+ * or not the number banks here: the repeat is counted for every number alike.
+ */
+export const CODE_ALREADY_SENT = `We already sent a code a minute ago. It works for ${CODE_TTL_MS / 60_000} minutes.`;
+
+/** What to show above the code field after a request was accepted: only a repeat has something to say. */
+export const codeSentNotice = (result: SendResult | AlreadySent): string | undefined =>
+  "alreadySent" in result ? CODE_ALREADY_SENT : undefined;
 
 export function codeRequestMessage(result: Refused<SendResult | RateLimited>): string {
   switch (result.reason) {

@@ -1,13 +1,22 @@
 /**
  * OwlBank's rate limits on the doors a stranger can knock on: starting a sign-in or sign-up,
  * asking for a one-time code and trying one. Each is counted per client address, and the ones
- * naming a phone number per number too. Limits come from lib/env.ts; the limiters live on
- * globalThis so every route bundle in the process shares one count.
+ * naming a phone number per number too. Limits come from lib/env.ts.
+ *
+ * The limits around one-time codes are counted in the database (owlbank_rate_limits), so they
+ * hold however many server processes share it: an hour-long limit kept per process would
+ * multiply with the processes. The per-minute limits on starting a sign-in or sign-up stay
+ * in process memory (on globalThis, shared by every route bundle): autofill starts a sign-in
+ * on every page view, and a write per page view is not worth a minute's precision.
  */
 import "server-only";
 import { headers } from "next/headers";
+import { eq, lte, sql } from "drizzle-orm";
+import { rateLimitWindows } from "@/db/schema/owlbank";
+import { db } from "@/lib/db";
 import { config } from "@/lib/env";
 import { clientAddress, RateLimiter, type Verdict } from "@/lib/rate-limit";
+import { hmac } from "./keys";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -19,52 +28,132 @@ export type LimitRule =
   | "signUp"
   /** Sign-ins and sign-ups started for one phone number. */
   | "phone"
-  /** One-time codes sent to one phone number. */
+  /** One-time codes sent to one phone number for one requester (browser), per hour. */
   | "codes"
+  /** One-time codes sent to one phone number, whoever asked, per hour: above "codes", so strangers can't use up the customer's. */
+  | "numberCodes"
+  /** A code sent for one purpose, number and requester within the last minute: a repeat request is not texted again. */
+  | "codeRepeat"
   /** Code requests and code checks, per client address. */
   | "recovery"
   /** Phone number changes started, per account: a signed-in customer could otherwise text any number. */
   | "phoneChange";
 
-type Limiters = Record<LimitRule, RateLimiter>;
+type Limit = { limit: number; windowMs: number; store: "memory" | "database" };
 
-const globalForLimits = globalThis as unknown as { owlbankLimiters?: Limiters };
-
-function limiters(): Limiters {
-  if (!globalForLimits.owlbankLimiters) {
-    const limits = config().owlbank.rateLimits;
-    globalForLimits.owlbankLimiters = {
-      signIn: new RateLimiter(limits.signInPerMinute, MINUTE),
-      signUp: new RateLimiter(limits.signUpPerMinute, MINUTE),
-      phone: new RateLimiter(limits.phonePerMinute, MINUTE),
-      codes: new RateLimiter(limits.codesPerHour, HOUR),
-      recovery: new RateLimiter(limits.recoveryPerHour, HOUR),
-      phoneChange: new RateLimiter(limits.phoneChangesPerHour, HOUR),
-    };
-  }
-  return globalForLimits.owlbankLimiters;
+function limits(): Record<LimitRule, Limit> {
+  const l = config().owlbank.rateLimits;
+  return {
+    signIn: { limit: l.signInPerMinute, windowMs: MINUTE, store: "memory" },
+    signUp: { limit: l.signUpPerMinute, windowMs: MINUTE, store: "memory" },
+    phone: { limit: l.phonePerMinute, windowMs: MINUTE, store: "memory" },
+    codes: { limit: l.codesPerHour, windowMs: HOUR, store: "database" },
+    numberCodes: { limit: l.codesPerNumberPerHour, windowMs: HOUR, store: "database" },
+    codeRepeat: { limit: 1, windowMs: MINUTE, store: "database" },
+    recovery: { limit: l.recoveryPerHour, windowMs: HOUR, store: "database" },
+    phoneChange: { limit: l.phoneChangesPerHour, windowMs: HOUR, store: "database" },
+  };
 }
 
-/** Counts one attempt under `rule` for `key` (an address or an E.164 number). */
+/** Every window is at most this long, so rows that started before it are finished. */
+const LONGEST_WINDOW_MS = HOUR;
+
+const globalForLimits = globalThis as unknown as { owlbankLimiters?: Map<LimitRule, RateLimiter>; owlbankLimitsSweptAt?: number };
+
+function memoryLimiter(rule: LimitRule, { limit, windowMs }: Limit): RateLimiter {
+  globalForLimits.owlbankLimiters ??= new Map();
+  let limiter = globalForLimits.owlbankLimiters.get(rule);
+  if (!limiter) globalForLimits.owlbankLimiters.set(rule, (limiter = new RateLimiter(limit, windowMs)));
+  return limiter;
+}
+
+/** The stored key: the rule and an HMAC of the address, number or requester, which are not kept in the clear. */
+const storedKey = (rule: LimitRule, key: string) => `${rule}:${hmac("rate-limits", key)}`;
+
+const verdictOf = (count: number, limit: number, resetAt: number, now: number): Verdict =>
+  count <= limit ? { ok: true } : { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((resetAt - now) / 1000)) };
+
+/** Finished windows are dropped at most once a minute per process. */
+function sweep(now: number) {
+  if ((globalForLimits.owlbankLimitsSweptAt ?? 0) > now - MINUTE) return;
+  globalForLimits.owlbankLimitsSweptAt = now;
+  db().delete(rateLimitWindows).where(lte(rateLimitWindows.windowStart, now - LONGEST_WINDOW_MS)).run();
+}
+
+/**
+ * One statement counts the hit: a finished window restarts at `now` with 1, a live one adds
+ * 1. SQLite runs an upsert atomically, so processes sharing the database never lose a count.
+ */
+function takeStored(rule: LimitRule, key: string, { limit, windowMs }: Limit, now: number): Verdict {
+  sweep(now);
+  const finished = sql`${rateLimitWindows.windowStart} <= ${now - windowMs}`;
+  const row = db()
+    .insert(rateLimitWindows)
+    .values({ key: storedKey(rule, key), windowStart: now, count: 1 })
+    .onConflictDoUpdate({
+      target: rateLimitWindows.key,
+      set: {
+        windowStart: sql`CASE WHEN ${finished} THEN ${now} ELSE ${rateLimitWindows.windowStart} END`,
+        count: sql`CASE WHEN ${finished} THEN 1 ELSE ${rateLimitWindows.count} + 1 END`,
+      },
+    })
+    .returning()
+    .get();
+  return verdictOf(row.count, limit, row.windowStart + windowMs, now);
+}
+
+/** Counts one attempt under `rule` for `key` (an address, an E.164 number, a requester…). */
 export function takeLimit(rule: LimitRule, key: string, now = Date.now()): Verdict {
-  return limiters()[rule].take(`${rule}:${key}`, now);
+  const limit = limits()[rule];
+  return limit.store === "memory" ? memoryLimiter(rule, limit).take(`${rule}:${key}`, now) : takeStored(rule, key, limit, now);
+}
+
+/** Whether one more attempt under `rule` for `key` would be refused, without counting one. */
+export function wouldRefuse(rule: LimitRule, key: string, now = Date.now()): boolean {
+  const { limit, windowMs, store } = limits()[rule];
+  if (store === "memory") throw new Error(`wouldRefuse: "${rule}" is counted in memory`);
+  const row = db()
+    .select()
+    .from(rateLimitWindows)
+    .where(eq(rateLimitWindows.key, storedKey(rule, key)))
+    .get();
+  return Boolean(row && row.windowStart > now - windowMs && row.count >= limit);
+}
+
+/** Drops the count of `rule` for `key`, as if nothing had been counted this window. */
+export function forgetLimit(rule: LimitRule, key: string): void {
+  if (limits()[rule].store === "memory") throw new Error(`forgetLimit: "${rule}" is counted in memory`);
+  db().delete(rateLimitWindows).where(eq(rateLimitWindows.key, storedKey(rule, key))).run();
 }
 
 /** Counts one attempt under every rule given and reports the first one that is over. */
 export function takeLimits(checks: [LimitRule, string][], now = Date.now()): Verdict {
-  let refusal: Verdict = { ok: true };
   // Every rule counts the attempt, even after one refused it, so alternating between
   // numbers from one address (or addresses for one number) gains nothing.
-  for (const [rule, key] of checks) {
-    const verdict = takeLimit(rule, key, now);
-    if (refusal.ok && !verdict.ok) refusal = verdict;
-  }
-  return refusal;
+  return atomically(() => {
+    let refusal: Verdict = { ok: true };
+    for (const [rule, key] of checks) {
+      const verdict = takeLimit(rule, key, now);
+      if (refusal.ok && !verdict.ok) refusal = verdict;
+    }
+    return refusal;
+  });
+}
+
+/**
+ * Runs `fn` (synchronous) in one immediate transaction, so a look at a count and the hits
+ * that follow it see no other process's hits in between. better-sqlite3 makes a nested call
+ * a savepoint.
+ */
+export function atomically<T>(fn: () => T): T {
+  return db().transaction(() => fn(), { behavior: "immediate" });
 }
 
 /** Forgets every count (tests only). */
 export function resetLimits(): void {
   globalForLimits.owlbankLimiters = undefined;
+  globalForLimits.owlbankLimitsSweptAt = undefined;
+  db().delete(rateLimitWindows).where(sql`1 = 1`).run();
 }
 
 /** The address of the client of the current request (server actions and pages only). */

@@ -7,6 +7,16 @@
  * on: a code sent to confirm a number at sign-up would also confirm a phone change to it. Each
  * still proves only that its holder has that phone, which is all either flow asks; a purpose
  * that needed more would need a Verify Service of its own.
+ *
+ * Nor can a code be bound to the browser that asked for it, as the local outbox does: Twilio
+ * has one verification per number, and a request while it is pending sends the same code again
+ * (https://www.twilio.com/docs/verify/api/verification). So a stranger's request does not kill
+ * the customer's code, but Twilio's own 5 sends and 5 checks per verification are shared by
+ * everyone asking for that number (60203, 60202). What OwlBank can do is in front of Twilio
+ * (one-time-codes.ts): every browser has its own hourly limit per number under a higher
+ * per-number cap, a repeat request within a minute is not forwarded, and a browser that never
+ * asked for a code has nothing checked. Binding fully would mean OwlBank making the codes and
+ * sending them through Twilio Programmable Messaging instead of Verify.
  * Error codes: https://www.twilio.com/docs/errors (60200, 60202, 60203, 60410, 20404, 20429).
  */
 import "server-only";

@@ -8,9 +8,10 @@
 import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/browser";
 import { z } from "zod";
 import type { User } from "@/db/schema/owlbank";
+import { codeRequester, knownCodeRequester } from "@/lib/owlbank/code-requester";
 import { CODE_TTL_MS } from "@/lib/owlbank/code-store";
 import { codeField, requestCode, tryCode } from "@/lib/owlbank/one-time-codes";
-import { codeCheckMessage, codeRefusal, codeRequestMessage } from "@/lib/owlbank/one-time-code-messages";
+import { codeCheckMessage, codeRefusal, codeRequestMessage, codeSentNotice } from "@/lib/owlbank/one-time-code-messages";
 import { rememberUserHandle } from "@/lib/owlbank/passkey-credentials";
 import { formatPhone, phoneField } from "@/lib/owlbank/phone";
 import { requestAddress, takeLimits, tooManyAttemptsMessage } from "@/lib/owlbank/rate-limits";
@@ -23,7 +24,8 @@ const phone = phoneField("Enter the phone number of your account.");
 const attachment = z.enum(["platform", "cross-platform"]).catch("platform");
 
 export type CodeRequest =
-  | { ok: true; phone: string; display: string; minutes: number }
+  /** `notice`: a repeat request, which texted nothing (said the same for every number). */
+  | { ok: true; phone: string; display: string; minutes: number; notice?: string }
   | { ok: false; errors?: { phone?: string[] }; message?: string };
 
 /** Sends a code to the number if it has an account; answers the same either way. */
@@ -35,10 +37,12 @@ export async function requestRecoveryCode(formData: FormData): Promise<CodeReque
     purpose: "recovery",
     phone: number,
     address: await requestAddress(),
+    // Set for every number alike: a cookie only for customers' numbers would tell them apart.
+    requester: await codeRequester(),
     deliver: Boolean(findUserByPhone(number)),
   });
   if (!result.ok) return { ok: false, message: codeRequestMessage(result) };
-  return { ok: true, phone: number, display: formatPhone(number), minutes: CODE_TTL_MS / 60_000 };
+  return { ok: true, phone: number, display: formatPhone(number), minutes: CODE_TTL_MS / 60_000, notice: codeSentNotice(result) };
 }
 
 export type RecoveryStart =
@@ -77,7 +81,13 @@ export async function verifyRecoveryCode(formData: FormData): Promise<RecoverySt
     return { ok: false, errors: { code: fieldErrors.code } };
   }
   const { phone: number, code, attachment: kind } = parsed.data;
-  const checked = await tryCode({ purpose: "recovery", phone: number, code, address: await requestAddress() });
+  const checked = await tryCode({
+    purpose: "recovery",
+    phone: number,
+    code,
+    address: await requestAddress(),
+    requester: await knownCodeRequester(),
+  });
   if (!checked.ok) return codeRefusal(checked);
   // A right code was only ever sent to a customer's number; it may have changed since.
   const user = findUserByPhone(number);

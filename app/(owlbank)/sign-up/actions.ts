@@ -11,9 +11,10 @@
 import { randomUUID } from "node:crypto";
 import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/browser";
 import { z } from "zod";
+import { codeRequester, knownCodeRequester } from "@/lib/owlbank/code-requester";
 import { CODE_TTL_MS } from "@/lib/owlbank/code-store";
 import { codeField, requestCode, tryCode } from "@/lib/owlbank/one-time-codes";
-import { codeRefusal, codeRequestMessage } from "@/lib/owlbank/one-time-code-messages";
+import { codeRefusal, codeRequestMessage, codeSentNotice } from "@/lib/owlbank/one-time-code-messages";
 import { formatPhone, phoneField } from "@/lib/owlbank/phone";
 import { requestAddress, takeLimits, tooManyAttemptsMessage } from "@/lib/owlbank/rate-limits";
 import {
@@ -44,7 +45,8 @@ const FactorSid = z.string().regex(/^YF[0-9a-fA-F]{32}$/);
 export type SignUpFields = { phone: string; name: string };
 
 export type CodeSent =
-  | { ok: true; phone: string; display: string; minutes: number }
+  /** `notice`: a repeat request, which texted nothing. */
+  | { ok: true; phone: string; display: string; minutes: number; notice?: string }
   | { ok: false; errors?: Partial<Record<keyof SignUpFields, string[]>>; message?: string };
 
 export type SignUpStart =
@@ -111,9 +113,9 @@ export async function beginSignUp(formData: FormData): Promise<CodeSent> {
   if (!verdict.ok) return { ok: false, message: tooManyAttemptsMessage(verdict.retryAfterSeconds) };
   if (findUserByPhone(phone)) return { ok: false, errors: { phone: [ALREADY_EXISTS] } };
 
-  const sent = await requestCode({ purpose: "sign_up", phone, address, deliver: true });
+  const sent = await requestCode({ purpose: "sign_up", phone, address, requester: await codeRequester(), deliver: true });
   if (!sent.ok) return { ok: false, message: codeRequestMessage(sent) };
-  return { ok: true, phone, display: formatPhone(phone), minutes: CODE_TTL_MS / 60_000 };
+  return { ok: true, phone, display: formatPhone(phone), minutes: CODE_TTL_MS / 60_000, notice: codeSentNotice(sent) };
 }
 
 const CodeSchema = DetailsSchema.extend({
@@ -135,7 +137,7 @@ export async function verifySignUpCode(formData: FormData): Promise<SignUpStart>
     return { ok: false, errors: { code: fieldErrors.code } };
   }
   const { phone, name, code, attachment: kind } = parsed.data;
-  const checked = await tryCode({ purpose: "sign_up", phone, code, address: await requestAddress() });
+  const checked = await tryCode({ purpose: "sign_up", phone, code, address: await requestAddress(), requester: await knownCodeRequester() });
   if (!checked.ok) return codeRefusal(checked);
   // Someone may have opened an account on this number since the code was sent.
   if (findUserByPhone(phone)) return { ok: false, restart: true, message: ALREADY_EXISTS };

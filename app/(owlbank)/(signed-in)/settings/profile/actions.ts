@@ -6,8 +6,9 @@
  */
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
+import { codeRequester, knownCodeRequester } from "@/lib/owlbank/code-requester";
 import { codeField, requestCode, tryCode } from "@/lib/owlbank/one-time-codes";
-import { codeRefusal, codeRequestMessage } from "@/lib/owlbank/one-time-code-messages";
+import { codeRefusal, codeRequestMessage, codeSentNotice } from "@/lib/owlbank/one-time-code-messages";
 import { formatPhone, phoneField } from "@/lib/owlbank/phone";
 import { changeDisplayName, changePhoneNumber } from "@/lib/owlbank/profile";
 import { requestAddress, takeLimits, tooManyAttemptsMessage } from "@/lib/owlbank/rate-limits";
@@ -43,7 +44,8 @@ export async function changeName(_prev: NameState, formData: FormData): Promise<
 const phone = phoneField("Enter your new phone number.");
 
 export type PhoneChangeStart =
-  | { ok: true; phone: string; display: string }
+  /** `notice`: a repeat request, which texted nothing. */
+  | { ok: true; phone: string; display: string; notice?: string }
   | { ok: false; errors?: { phone?: string[] }; message?: string }
   | StepUpNeeded;
 
@@ -61,9 +63,15 @@ export async function beginPhoneChange(formData: FormData): Promise<PhoneChangeS
   if (!verdict.ok) return { ok: false, message: tooManyAttemptsMessage(verdict.retryAfterSeconds) };
   if (findUserByPhone(number)) return { ok: false, errors: { phone: ["Another OwlBank account uses this number."] } };
 
-  const sent = await requestCode({ purpose: "phone_change", phone: number, address: await requestAddress(), deliver: true });
+  const sent = await requestCode({
+    purpose: "phone_change",
+    phone: number,
+    address: await requestAddress(),
+    requester: await codeRequester(),
+    deliver: true,
+  });
   if (!sent.ok) return { ok: false, message: codeRequestMessage(sent) };
-  return { ok: true, phone: number, display: formatPhone(number) };
+  return { ok: true, phone: number, display: formatPhone(number), notice: codeSentNotice(sent) };
 }
 
 export type PhoneChangeResult = { ok: true; message: string } | { ok: false; errors?: { code?: string[] }; message?: string } | StepUpNeeded;
@@ -81,7 +89,13 @@ export async function confirmPhoneChange(formData: FormData): Promise<PhoneChang
   // Checked before the code, so a code is never spent on a request that can't succeed.
   if (!hasFreshPasskey(session)) return STEP_UP_NEEDED;
   const { phone: number, code } = parsed.data;
-  const checked = await tryCode({ purpose: "phone_change", phone: number, code, address: await requestAddress() });
+  const checked = await tryCode({
+    purpose: "phone_change",
+    phone: number,
+    code,
+    address: await requestAddress(),
+    requester: await knownCodeRequester(),
+  });
   if (!checked.ok) return codeRefusal(checked);
   const changed = changePhoneNumber(user.id, number);
   if (!changed.ok) return { ok: false, message: "Another OwlBank account now uses this number." };

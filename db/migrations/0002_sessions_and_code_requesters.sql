@@ -1,3 +1,10 @@
+CREATE TABLE `owlbank_rate_limits` (
+	`key` text PRIMARY KEY NOT NULL,
+	`window_start` integer NOT NULL,
+	`count` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `owlbank_rate_limits_window` ON `owlbank_rate_limits` (`window_start`);--> statement-breakpoint
 CREATE TABLE `owlbank_sessions` (
 	`id` text PRIMARY KEY NOT NULL,
 	`user_id` text NOT NULL,
@@ -20,4 +27,7 @@ CREATE TABLE `owlbank_session_step_ups` (
 );
 --> statement-breakpoint
 DROP TABLE `owlbank_step_up_challenges`;--> statement-breakpoint
+DROP INDEX `owlbank_one_time_codes_number`;--> statement-breakpoint
+ALTER TABLE `owlbank_one_time_codes` ADD `requester` text DEFAULT '' NOT NULL;--> statement-breakpoint
+CREATE UNIQUE INDEX `owlbank_one_time_codes_requester` ON `owlbank_one_time_codes` (`purpose`,`phone_number`,`requester`);--> statement-breakpoint
 ALTER TABLE `owlbank_users` DROP COLUMN `last_passkey_at`;
