@@ -71,7 +71,8 @@ export function completeSignup(factorSid: string, identity: string, now = Date.n
       displayName: pending.displayName,
       verifyIdentity: pending.verifyIdentity,
       createdAt: now,
-      // Creating the passkey just now was a passkey ceremony with user verification.
+      // Creating the passkey just now counts as a fresh passkey use: Verify accepted it only
+      // with the UV flag set, since OwlBank's factors (and Service) require user verification.
       lastPasskeyAt: now,
       webauthnUserId: pending.webauthnUserId,
     };
