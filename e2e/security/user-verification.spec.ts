@@ -118,12 +118,12 @@ test("finding 5: a UP-only transfer approval is refused and moves no money", asy
   const flags = postedMember(await posted, "authenticatorData")[32];
   expect(flags & UP, "the assertion shows user presence").toBe(UP);
   expect(flags & UV, "the assertion does not show user verification").toBe(0);
-  expect(await askedUserVerification(page), "OwlBank asked the browser for user verification").toEqual(["required"]);
 
   await expect(ceremonyAlert(page)).toHaveText(`${UV_MESSAGE} Nothing was sent.`);
   expect(balanceOf(user.id), "the balance is unchanged").toBe(before);
   expect(transferDebitsOf(user.id), "no transfer was executed").toEqual([]);
   expect(transfersOf(user.id).map((t) => t.status)).toEqual(["refused"]);
+  expect(await askedUserVerification(page), "OwlBank asked the browser for user verification").toEqual(["required"]);
 });
 
 test("finding 5: a passkey created without user verification opens no account", async ({ page, phone }) => {
