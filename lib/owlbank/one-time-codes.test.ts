@@ -40,7 +40,7 @@ describe("requestCode with the local outbox", () => {
     const phone = newNumber();
     owlbank.devOutbox = false;
     try {
-      expect(await requestCode({ purpose: "sign_up", phone, address: newAddress(), deliver: true })).toEqual({ ok: true });
+      expect(await requestCode({ purpose: "sign_up", phone, address: newAddress(), requester: newRequester(), deliver: true })).toEqual({ ok: true });
     } finally {
       owlbank.devOutbox = true;
     }

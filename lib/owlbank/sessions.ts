@@ -40,7 +40,8 @@ export type NewSession = {
 
 /**
  * Starts a session for a customer who just proved themselves with a passkey (every way a
- * session begins is a passkey ceremony), so it starts stepped up. Clears the customer's
+ * session begins is a passkey ceremony, with user verification: OwlBank's Service and
+ * factors require it), so it starts stepped up. Clears the customer's
  * dead sessions on the way, so their list only ever holds live ones.
  */
 export function createSession(input: NewSession, now = Date.now()): Session {

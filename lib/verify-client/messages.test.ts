@@ -9,6 +9,11 @@ describe("verifyErrorMessage", () => {
     }
   });
 
+  it("tells a customer whose passkey skipped user verification (60379) how to get it right", () => {
+    expect(verifyErrorMessage(60379)).toMatch(/fingerprint, face or PIN/);
+    expect(verifyErrorMessage(60379)).toMatch(/unlock it when asked/);
+  });
+
   it("falls back to a generic message for unknown or missing codes", () => {
     expect(verifyErrorMessage(99999)).toBe(GENERIC_VERIFY_MESSAGE);
     expect(verifyErrorMessage(undefined)).toBe(GENERIC_VERIFY_MESSAGE);

@@ -15,7 +15,9 @@ const MESSAGES: Record<number, string> = {
   60324: "We couldn't confirm it was you with that passkey. Please try again.",
   60326: "Too many passkeys were created today. Please try again tomorrow.",
   60376: "Your browser sent an unreadable passkey. Please try again.",
-  60379: "Your device didn't confirm it was you. Please unlock it and try again.",
+  // OwlBank's Service requires user verification, so a passkey used on presence alone (a
+  // touch, no fingerprint, face or PIN) is by far the likeliest cause of 60379.
+  60379: "Your passkey didn't confirm it's you (fingerprint, face or PIN). Try again and unlock it when asked.",
   60380: "This passkey belongs to a different website, or the page is out of date. Please reload and try again.",
   60382: "This passkey was created for a different website.",
   60383: "Setting up the passkey took too long. Please start again.",

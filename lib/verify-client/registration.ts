@@ -39,7 +39,9 @@ export async function createPasskeyFactor(input: {
     config: {
       authenticator_attachment: input.attachment,
       discoverable_credentials: "required",
-      user_verification: "preferred",
+      // Also said by OwlBank's own Service; sent here too so an operator's Service
+      // (VERIFY_SERVICE_SID) that only prefers it still checks UV at registration.
+      user_verification: "required",
     },
   };
   const factor = await service.newFactors.create(body as unknown as CreateNewPasskeysFactorRequest);

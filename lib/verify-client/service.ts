@@ -12,6 +12,10 @@ const SERVICE_NAME = "OwlBank";
 /**
  * Passkeys settings of the Service. Discoverable credentials are required because
  * "Sign in with Face ID" starts with no user: only a resident key can name its owner.
+ * User verification is required because a passkey is OwlBank's only factor: presence alone
+ * (a touch, no fingerprint, face or PIN) would let whoever holds an unlocked device or a
+ * security key sign in, step up and approve transfers. Verify then refuses a UP-only
+ * registration or assertion with 60379 (docs/api.md §9.3 step 6, §9.4 step 7).
  */
 function desiredSettings() {
   const { app } = config();
@@ -23,7 +27,7 @@ function desiredSettings() {
     "passkeys.relyingParty.origins": app.origins.join(","),
     "passkeys.authenticatorAttachment": "any",
     "passkeys.discoverableCredentials": "required",
-    "passkeys.userVerification": "preferred",
+    "passkeys.userVerification": "required",
   };
 }
 
@@ -51,9 +55,10 @@ function inSync(passkeys: PasskeysJson): boolean {
 async function resolveServiceSid(): Promise<string> {
   const { verifyClient, app } = config();
   // An operator-provided Service is theirs to configure; OwlBank does not rewrite it, but
-  // says so when it would refuse an origin that /.well-known/webauthn vouches for.
+  // says so when it would refuse an origin that /.well-known/webauthn vouches for, or would
+  // accept a passkey that did not verify the user.
   if (verifyClient.serviceSid) {
-    await warnAboutMissingOrigins(verifyClient.serviceSid);
+    await warnAboutOperatorSettings(verifyClient.serviceSid);
     return verifyClient.serviceSid;
   }
 
@@ -66,22 +71,31 @@ async function resolveServiceSid(): Promise<string> {
     return created.sid;
   }
   // APP_URL may have changed since the Service was created (a new port, say): WebAuthn
-  // rejects any origin the Service does not list, so keep it in step.
+  // rejects any origin the Service does not list, so keep it in step. A Service created by
+  // an older OwlBank with user verification "preferred" is tightened the same way, once per
+  // process, with an ordinary Service update (the call Twilio documents for these settings).
   if (!inSync(mine.passkeys as PasskeysJson)) await services(mine.sid).update(desiredSettings());
   return mine.sid;
 }
 
-async function warnAboutMissingOrigins(serviceSid: string): Promise<void> {
+async function warnAboutOperatorSettings(serviceSid: string): Promise<void> {
   const { app } = config();
-  let listed: string[];
+  let passkeys: PasskeysJson;
   try {
     const service = await twilioClient().verify.v2.services(serviceSid).fetch();
-    listed = (service.passkeys as PasskeysJson)?.relying_party?.origins ?? [];
+    passkeys = service.passkeys as PasskeysJson;
   } catch (error) {
     // Only a courtesy check: the calls that need the Service will report the real problem.
-    console.warn(`[verify] could not read Service ${serviceSid} to compare origins: ${describeVerifyError(error)}`);
+    console.warn(`[verify] could not read Service ${serviceSid} to check its passkeys settings: ${describeVerifyError(error)}`);
     return;
   }
+  if (passkeys?.user_verification !== "required") {
+    console.warn(
+      `[verify] Service ${serviceSid} has passkeys user verification "${passkeys?.user_verification ?? "unset"}", not "required"; ` +
+        "OwlBank's passkeys ask for it, but sign-in and transfer approvals may be accepted on presence alone. Set it to required.",
+    );
+  }
+  const listed = passkeys?.relying_party?.origins ?? [];
   const missing = app.origins.filter((o) => !listed.includes(o));
   if (missing.length) {
     console.warn(

@@ -15,6 +15,16 @@ export const REQUIREMENTS = ["required", "preferred", "discouraged"] as const;
 export type Attachment = (typeof ATTACHMENTS)[number];
 export type Requirement = (typeof REQUIREMENTS)[number];
 
+/**
+ * A Service that requires user verification requires it of every passkey registered and every
+ * assertion approved in it: a factor's or challenge's own weaker setting does not lower it
+ * (docs/api.md §9.3 step 6, §9.4 step 7). Otherwise a factor created with `preferred`, or one
+ * registered before the Service was tightened, would let a UP-only passkey through.
+ */
+export function strictestUserVerification(own: Requirement, service: string | null | undefined): Requirement {
+  return service === "required" ? "required" : own;
+}
+
 export function oneOf<T extends string>(
   values: readonly T[],
   value: unknown,

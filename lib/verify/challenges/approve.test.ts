@@ -377,6 +377,24 @@ describe("P4 approve passkeys challenge", () => {
       }
     });
 
+    it("requires user verification when the Service does, on a challenge for one factor registered before it did (60379)", async () => {
+      const { service, auth, factor } = await signedUp({ service: { "Passkeys.UserVerification": "preferred" } });
+      expect((await api.form(paths.service(service.sid), { "Passkeys.UserVerification": "required" })).status).toBe(200);
+      const { challenge, assertion } = await startSignIn(service.sid, auth, { body: { factor_sid: factor.sid }, tamper: { uv: false } });
+      expect(challenge.options.publicKey.userVerification).toBe("required");
+      expect((await approve(service.sid, assertion)).body).toMatchObject(twilioError(60379, 400));
+      const verified = await auth.authenticate(challenge.options, { origin: ORIGIN });
+      expect((await approve(service.sid, verified)).status).toBe(200);
+    });
+
+    it("requires user verification when the Service is tightened while a challenge is pending (60379)", async () => {
+      const { service, auth, identity } = await signedUp({ service: { "Passkeys.UserVerification": "preferred" } });
+      const { challenge, assertion } = await startSignIn(service.sid, auth, { body: { identity }, tamper: { uv: false } });
+      expect(challenge.options.publicKey.userVerification).toBe("preferred");
+      expect((await api.form(paths.service(service.sid), { "Passkeys.UserVerification": "required" })).status).toBe(200);
+      expect((await approve(service.sid, assertion)).body).toMatchObject(twilioError(60379, 400));
+    });
+
     it.each(["preferred", "discouraged"])("accepts an assertion without user verification when it is %s", async (uv) => {
       const { service, auth, identity } = await signedUp({ service: { "Passkeys.UserVerification": uv } });
       const { assertion } = await startSignIn(service.sid, auth, { body: { identity }, tamper: { uv: false } });

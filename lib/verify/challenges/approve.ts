@@ -17,6 +17,7 @@ import { checkCredentialEnvelope, isObject } from "../factors/credential";
 import * as factorRepo from "../factors/repository";
 import { json, type VerifyRequest } from "../http";
 import { requireService } from "../services/service";
+import { strictestUserVerification } from "../wire";
 import * as repo from "./repository";
 import { serializeChallenge } from "./serialize";
 
@@ -93,8 +94,11 @@ export async function approveChallenge(req: VerifyRequest<{ serviceSid: string }
   const authData = parseAuthData(authDataBytes);
   if (!authData) fail("invalid_authenticator_data", "Invalid parameter: response.authenticatorData is malformed");
   // A passkey registered as "UV required" keeps that demand on a challenge that only prefers
-  // it (one made for its identity, or discoverable, takes the Service's setting).
-  const uvRequired = challenge.userVerification === "required" || factor.config.user_verification === "required";
+  // it (one made for its identity, or discoverable, takes the Service's setting); and the
+  // Service's current setting counts too, in case it was tightened after the challenge was made.
+  const uvRequired =
+    challenge.userVerification === "required" ||
+    strictestUserVerification(factor.config.user_verification, service.passkeys.user_verification) === "required";
   const problem = checkAuthData(authData, challenge.rpId, uvRequired);
   if (problem) fail("invalid_authenticator_data", problem.message);
 

@@ -147,6 +147,14 @@ describe("P3 create passkeys challenge", () => {
     expect(discoverable.body.options.publicKey).toMatchObject({ rpId: RP_ID, userVerification: "preferred" });
   });
 
+  it("asks a targeted factor for user verification when the Service requires it, whatever the factor's config", async () => {
+    const service = await createService({ "Passkeys.UserVerification": "preferred" });
+    const { factor } = await registerPasskey(service.sid, new SoftwareAuthenticator(), { body: { config: { user_verification: "discouraged" } } });
+    expect((await api.form(paths.service(service.sid), { "Passkeys.UserVerification": "required" })).status).toBe(200);
+    const res = await create(service.sid, { factor_sid: factor.sid });
+    expect(res.body.options.publicKey.userVerification).toBe("required");
+  });
+
   it("refuses an identity whose passkeys all belong to another relying party, with 60390", async () => {
     const service = await createService();
     const { identity } = await registerPasskey(service.sid, new SoftwareAuthenticator(), {

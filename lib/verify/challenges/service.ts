@@ -17,7 +17,7 @@ import { json, type VerifyRequest } from "../http";
 import { type Order, paginate, parsePageQuery } from "../paging";
 import { requireService } from "../services/service";
 import { isSid, newSid } from "../sid";
-import { oneOf } from "../wire";
+import { oneOf, strictestUserVerification } from "../wire";
 import * as repo from "./repository";
 import { serializeChallenge } from "./serialize";
 
@@ -71,9 +71,10 @@ export async function create(req: VerifyRequest<ServiceParams>) {
   const origins = source?.relying_party.origins ??
     (service.passkeys.relying_party.origins?.length ? service.passkeys.relying_party.origins : target.factors[0]?.config.relying_party.origins);
   if (!origins?.length) fail("invalid_relying_party", "The Service has no passkeys origins; set Passkeys.RelyingParty.Origins");
-  const userVerification =
-    source?.user_verification ??
-    ((service.passkeys.user_verification || target.factors[0]?.config.user_verification || "preferred") as ChallengeRow["userVerification"]);
+  // A targeted factor's own setting applies, but never below a Service that requires UV.
+  const userVerification = source
+    ? strictestUserVerification(source.user_verification, service.passkeys.user_verification)
+    : ((service.passkeys.user_verification || target.factors[0]?.config.user_verification || "preferred") as ChallengeRow["userVerification"]);
 
   const allow = target.factors
     .filter((f) => f.credentialId && f.config.relying_party.id === rpId)

@@ -6,7 +6,7 @@ import type { PasskeysSettings } from "@/db/schema/verify";
 import { fail, invalidParameter } from "../errors";
 import type { FormBody } from "../http";
 import { isSid } from "../sid";
-import { type Attachment, ATTACHMENTS, normaliseOrigin, oneOf, type Requirement, REQUIREMENTS, relyingPartyId } from "../wire";
+import { type Attachment, ATTACHMENTS, normaliseOrigin, oneOf, type Requirement, REQUIREMENTS, relyingPartyId, strictestUserVerification } from "../wire";
 import { parseIdentity } from "../entities/schemas";
 
 /** Reads `snake` or its camelCase alias; snake_case wins when both are sent (docs/api.md §3.2). */
@@ -86,7 +86,10 @@ export function parseCreateFactor(body: Record<string, unknown>): CreateFactorIn
   };
 }
 
-/** Fills what the request left out from the Service's passkeys settings, member by member. */
+/**
+ * Fills what the request left out from the Service's passkeys settings, member by member;
+ * a Service that requires user verification also overrides a weaker `user_verification`.
+ */
 export function effectiveConfig(input: CreateFactorInput, service: PasskeysSettings) {
   const fallback = <T extends string>(value: T | undefined, stored: string | null) =>
     value ?? ((stored || undefined) as T | undefined);
@@ -114,7 +117,8 @@ export function effectiveConfig(input: CreateFactorInput, service: PasskeysSetti
     relying_party: { id, name: input.relyingParty.name ?? (service.relying_party.name || id), origins },
     authenticator_attachment: criteria.authenticator_attachment as Attachment,
     discoverable_credentials: criteria.discoverable_credentials as Requirement,
-    user_verification: criteria.user_verification as Requirement,
+    // The creation options then ask the browser for what VerifyFactor will demand.
+    user_verification: strictestUserVerification(criteria.user_verification as Requirement, service.user_verification),
   };
 }
 

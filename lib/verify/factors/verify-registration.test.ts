@@ -276,6 +276,25 @@ describe("P2 verify passkeys factor", () => {
       await expectRefused(service.sid, started, started.credential, 60379);
     });
 
+    it("requires user verification when the Service does, even of a factor created asking only to prefer it (60379)", async () => {
+      const service = await createService({ "Passkeys.UserVerification": "required" });
+      const started = await startRegistration(service.sid, new SoftwareAuthenticator({ userVerification: false }), {
+        body: { config: { user_verification: "preferred" } },
+      });
+      // The browser is asked for what VerifyFactor will demand.
+      expect(started.created.config.user_verification).toBe("required");
+      expect(started.created.options.publicKey.authenticatorSelection.userVerification).toBe("required");
+      const res = await expectRefused(service.sid, started, started.credential, 60379);
+      expect(res.body.message).toMatch(/user verification/i);
+    });
+
+    it("requires user verification when the Service was tightened after the factor was created (60379)", async () => {
+      const service = await createService({ "Passkeys.UserVerification": "preferred" });
+      const started = await startRegistration(service.sid, new SoftwareAuthenticator({ userVerification: false }));
+      expect((await api.form(paths.service(service.sid), { "Passkeys.UserVerification": "required" })).status).toBe(200);
+      await expectRefused(service.sid, started, started.credential, 60379);
+    });
+
     it.each(["preferred", "discouraged"])("accepts a registration without user verification when it is %s", async (uv) => {
       const service = await createService({ "Passkeys.UserVerification": uv });
       const { factor } = await registerPasskey(service.sid, new SoftwareAuthenticator({ userVerification: false }));

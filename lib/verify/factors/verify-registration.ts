@@ -17,6 +17,7 @@ import { findEntityBySid } from "../entities/repository";
 import { fail } from "../errors";
 import { json, type VerifyRequest } from "../http";
 import { requireService } from "../services/service";
+import { strictestUserVerification } from "../wire";
 import { checkCredentialEnvelope, isObject } from "./credential";
 import * as repo from "./repository";
 import { serializeFactor } from "./serialize";
@@ -74,7 +75,10 @@ export async function verifyFactor(req: VerifyRequest<{ serviceSid: string }>) {
   }
   const authData = parseAuthData(authDataBytes);
   if (!authData) fail("invalid_attested_credential_data", "The attested credential data in the attestation object is malformed");
-  const problem = checkAuthData(authData, rp.id, factor.config.user_verification === "required");
+  // The factor's setting was raised to the Service's when it was created; the Service is read
+  // again because it may have been tightened since (docs/api.md §9.3 step 6).
+  const uvRequired = strictestUserVerification(factor.config.user_verification, service.passkeys.user_verification) === "required";
+  const problem = checkAuthData(authData, rp.id, uvRequired);
   if (problem) fail("invalid_authenticator_data", problem.message);
   if (!authData.flags.at || !authData.credentialID || !authData.credentialPublicKey || !authData.aaguid) {
     fail("invalid_attested_credential_data", "The authenticator data carries no attested credential data (AT flag)");
@@ -124,7 +128,7 @@ export async function verifyFactor(req: VerifyRequest<{ serviceSid: string }>) {
       expectedChallenge: factor.challenge,
       expectedOrigin: rp.origins,
       expectedRPID: rp.id,
-      requireUserVerification: factor.config.user_verification === "required",
+      requireUserVerification: uvRequired,
       supportedAlgorithmIDs: factor.algorithms,
     });
   } catch (error) {
