@@ -5,6 +5,9 @@
 //   attacks       the attack catalogue, each refused with its Twilio code and no database change
 //   concurrency   races against the production server over HTTP (and in process)
 //   crash         SIGKILL of the production server mid-load, CRASH_ROUNDS (default 3) times
+//   findings      the session review's six findings (issue #12), each proven fixed: production
+//                 servers driven over HTTP here, and in a browser by Playwright's `security`
+//                 project (e2e/security/*.spec.ts, titles "finding N: …")
 //
 // The HTTP parts need a production build; one is made when .next/BUILD_ID is missing (`npm test`
 // builds before it runs this). Extra arguments go to Vitest (e.g. a file filter). The output ends
@@ -18,6 +21,7 @@ import { fileURLToPath } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const resultsDir = path.join(root, "test-results");
 const reportFile = path.join(resultsDir, "security.json");
+const browserReportFile = path.join(resultsDir, "security-playwright.json");
 const metricsFile = path.join(resultsDir, "security-metrics.jsonl");
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
@@ -97,8 +101,39 @@ const code = await run(
   { SECURITY_METRICS_FILE: metricsFile },
 );
 
+// The browser proofs need the same build; Playwright starts its own production server. A filtered
+// run (arguments for Vitest) leaves them out.
+const filtered = process.argv.length > 2;
+let browserCode = 0;
+if (!filtered) {
+  console.log("━━━ playwright: e2e/security (the session review's findings, in a browser) ━━━");
+  fs.rmSync(browserReportFile, { force: true });
+  browserCode = await run(bin("playwright"), ["test", "--project=security", "--reporter=list,json"], {
+    PLAYWRIGHT_JSON_OUTPUT_NAME: browserReportFile,
+  });
+}
+
+/** Every test of a Playwright JSON report, with its title path and whether it passed. */
+function playwrightTests(report) {
+  const out = [];
+  const walk = (suite, titles) => {
+    for (const spec of suite.specs ?? []) {
+      for (const test of spec.tests ?? []) {
+        if (test.status === "skipped") continue;
+        out.push({ title: spec.title, ok: test.status === "expected" || test.status === "flaky" });
+      }
+    }
+    for (const child of suite.suites ?? []) walk(child, [...titles, child.title]);
+  };
+  for (const suite of report?.suites ?? []) walk(suite, [suite.title]);
+  return out;
+}
+
+const browserReport = filtered ? undefined : readJson(browserReportFile);
+const browserTests = playwrightTests(browserReport);
+
 const report = readJson(reportFile);
-let passed = report?.numPassedTests ?? 0;
+let passed = (report?.numPassedTests ?? 0) + browserTests.filter((t) => t.ok).length;
 let failed =
   (report?.numFailedTests ?? 0) +
   // A file that fails to load, or whose beforeAll fails (its tests are then skipped), has no
@@ -106,6 +141,9 @@ let failed =
   (report?.testResults ?? []).filter((f) => f.status === "failed" && !(f.assertionResults ?? []).some((a) => a.status === "failed")).length;
 if (!report) failed += 1;
 else if (code !== 0 && failed === 0) failed += 1;
+const browserFailed = browserTests.filter((t) => !t.ok).length + (browserReport?.errors?.length ?? 0);
+failed += browserFailed;
+if (!filtered && (!browserReport || (browserCode !== 0 && browserFailed === 0))) failed += 1;
 
 // ── The table ──────────────────────────────────────────────────────────────────────────────
 const metrics = readMetrics(metricsFile);
@@ -137,6 +175,28 @@ const crashes = of("crash");
 const survived = crashes.filter((c) => c.lost === 0 && c.integrity === "ok");
 const acknowledged = Math.max(0, ...crashes.map((c) => c.acknowledged));
 
+// One row per finding of the session review: HTTP proofs (metrics) and browser proofs (titles).
+const FINDINGS = {
+  1: "step-up belongs to one session",
+  2: "a copied cookie dies with its session",
+  3: "codes strangers cannot spoil",
+  4: "credentials as configured, nothing more",
+  5: "user verification on every ceremony",
+  6: "no live codes at rest",
+};
+const findingProofs = [
+  ...of("finding").map((m) => ({ finding: m.finding, ok: m.held })),
+  ...browserTests.flatMap((t) => {
+    const m = /^finding (\d+):/.exec(t.title);
+    return m ? [{ finding: Number(m[1]), ok: t.ok }] : [];
+  }),
+];
+const findingRows = Object.entries(FINDINGS).map(([n, label]) => {
+  const proofs = findingProofs.filter((p) => p.finding === Number(n));
+  const held = proofs.filter((p) => p.ok).length;
+  return [`finding ${n}: ${label}`, `${held} / ${proofs.length}`, proofs.length > 0 && held === proofs.length, "proofs held / run"];
+});
+
 const rows = [
   [
     "requests fuzzed",
@@ -148,17 +208,18 @@ const rows = [
   ["concurrent races run / won by exactly one", `${single.length} / ${singleWon.length}`, single.length > 0 && singleWon.length === single.length, `+ counter races without a backwards step ${monotonicOk.length}/${monotonic.length}, all-succeed races ${allSucceedOk.length}/${allSucceed.length}`],
   ["crash rounds survived, 0 lost acked writes", `${survived.length} / ${crashes.length}`, crashes.length > 0 && survived.length === crashes.length, `${acknowledged} acknowledged writes re-checked after the last kill; ${crashes.map((c) => c.inFlight).join("/") || "-"} requests in flight at each kill`],
   ["known API bugs (expected failures)", `${knownBugs.length}`, true, knownBugs.length ? "see [known bug] tests" : ""],
+  ...findingRows,
 ];
 
 // A counter that shows a failure the tests did not (e.g. a filtered run) still fails the run,
 // unless that part was filtered out entirely (no metric of that kind at all).
-const filtered = process.argv.length > 2;
 for (const [name, , ok] of rows) {
   const present =
     (name.startsWith("requests") && fuzz.length) ||
     (name.startsWith("attacks") && attacks.length) ||
     (name.startsWith("concurrent") && races.length) ||
     (name.startsWith("crash") && crashes.length) ||
+    (name.startsWith("finding") && findingProofs.length) ||
     name.startsWith("known");
   if (!ok && (present || !filtered) && failed === 0) failed += 1;
 }
