@@ -213,6 +213,20 @@ export const transferDebitsOf = (userId: string) =>
         .all(userId) as { description: string; amount_cents: number }[],
   );
 
+/** Challenges Verify approved for the identity (sign-ins, step-ups, transfers). */
+export const approvedChallenges = (identity: string) =>
+  withDb(
+    (db) =>
+      (
+        db
+          .prepare(
+            `SELECT count(*) AS n FROM verify_challenges c JOIN verify_entities e ON e.sid = c.entity_sid
+             WHERE e.identity = ? AND c.status = 'approved'`,
+          )
+          .get(identity) as { n: number }
+      ).n,
+  );
+
 /** Writes to the server's database: for simulating time passing or tampering. */
 export const writeDb = (sql: string, ...params: unknown[]) => withDb((db) => db.prepare(sql).run(...params), { readonly: false });
 

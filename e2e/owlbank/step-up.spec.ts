@@ -6,6 +6,7 @@
  */
 import type { Browser, Page } from "@playwright/test";
 import {
+  approvedChallenges,
   ceremonyAlert,
   expect,
   latestCode,
@@ -39,20 +40,6 @@ async function signUpElsewhere(browser: Browser, baseURL: string, phone: TestPho
 /** The latest step-up of any of the customer's sessions. */
 const lastPasskeyAt = (userId: string) =>
   withDb((db) => (db.prepare("SELECT max(stepped_up_at) AS at FROM owlbank_sessions WHERE user_id = ?").get(userId) as { at: number }).at);
-
-/** Challenges Verify approved for the identity (sign-ins, step-ups, transfers). */
-const approvedChallenges = (identity: string) =>
-  withDb(
-    (db) =>
-      (
-        db
-          .prepare(
-            `SELECT count(*) AS n FROM verify_challenges c JOIN verify_entities e ON e.sid = c.entity_sid
-             WHERE e.identity = ? AND c.status = 'approved'`,
-          )
-          .get(identity) as { n: number }
-      ).n,
-  );
 
 test("deleting a passkey after the last approval went stale asks for a passkey first", async ({ page, authenticator, phone }) => {
   void authenticator;

@@ -7,6 +7,7 @@
 import type { Browser, BrowserContext, Page } from "@playwright/test";
 import { startServer } from "../../test/helpers/server";
 import {
+  approvedChallenges,
   autofillSettled,
   expect,
   latestCodeIn,
@@ -20,7 +21,6 @@ import {
   type VirtualCredential,
   verifyFactorsOf,
   WebAuthnEnvironment,
-  withDb,
   writeDb,
 } from "../owlbank/fixtures";
 
@@ -233,16 +233,3 @@ test("finding 2: a polling session expires at its absolute lifetime", async ({ b
   }
 });
 
-/** Challenges Verify approved for the identity (sign-ins, step-ups, transfers). */
-const approvedChallenges = (identity: string) =>
-  withDb(
-    (db) =>
-      (
-        db
-          .prepare(
-            `SELECT count(*) AS n FROM verify_challenges c JOIN verify_entities e ON e.sid = c.entity_sid
-             WHERE e.identity = ? AND c.status = 'approved'`,
-          )
-          .get(identity) as { n: number }
-      ).n,
-  );
