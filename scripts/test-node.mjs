@@ -273,9 +273,13 @@ async function ensureSqlite(node) {
   } else {
     await ensureToolchain();
     const started = Date.now();
-    // prebuild-install's own setting (read through `rc`): npm_config_build_from_source does the
-    // same but makes npm warn about an unknown config. JOBS: node-gyp's make runs in parallel.
-    const env = nodeEnv(node, { "prebuild-install_buildFromSource": "true", JOBS: "max" });
+    // prebuild-install reads this file (through `rc`, from its working directory upwards) and
+    // goes straight to node-gyp instead of trying GitHub, which on a network that drops the
+    // packets would hang. npm_config_build_from_source works too but makes npm warn about an
+    // unknown config, and an env name with a dash does not survive npm's `sh -c`.
+    fs.writeFileSync(path.join(workDir, ".prebuild-installrc"), "buildFromSource=true\n");
+    // JOBS: node-gyp's make runs in parallel.
+    const env = nodeEnv(node, { JOBS: "max" });
     const rebuilt = await run("better-sqlite3", node.nodeBin, [npmCli(), "rebuild", "better-sqlite3", "--foreground-scripts", `--nodedir=${node.dir}`], { cwd: workDir, env });
     if (rebuilt.code !== 0) throw new SetupError(`npm rebuild better-sqlite3 failed${rebuilt.note ? ` (${rebuilt.note})` : ""}`);
     console.log(`Compiled in ${((Date.now() - started) / 1000).toFixed(0)} s.`);
