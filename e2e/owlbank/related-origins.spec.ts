@@ -58,6 +58,8 @@ test("configured related origins are served at /.well-known/webauthn and accepte
       NEXTAUTH_URL: origin,
       NEXTAUTH_SECRET: "related-origins-nextauth-secret-00000000",
       DATABASE_URL: `file:${databaseFile}`,
+      // A production start must be able to deliver codes; on localhost the outbox may show them.
+      OWLBANK_DEV_OUTBOX: "1",
       // A duplicate and a trailing slash are tidied up by the configuration.
       WEBAUTHN_RELATED_ORIGINS: `${related[0]}/, ${related[1]},${related[0]}`,
     },
