@@ -313,7 +313,10 @@ async function freePort() {
 async function vitest(node) {
   banner("vitest (unit and behaviour tests)");
   const json = path.join(workDir, "test-results", "vitest.json");
-  const { code, note } = await run("vitest", path.join(workDir, "node_modules", ".bin", "vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${json}`], { cwd: workDir, env: nodeEnv(node) });
+  // The copy has no .git of its own; tests that ask git which files are tracked (the docs
+  // references test) read this checkout's index against the copy's identical files.
+  const gitEnv = { GIT_DIR: path.join(root, ".git"), GIT_WORK_TREE: workDir };
+  const { code, note } = await run("vitest", path.join(workDir, "node_modules", ".bin", "vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${json}`], { cwd: workDir, env: nodeEnv(node, gitEnv) });
   const report = readJson(json);
   const counts = report && {
     passed: report.numPassedTests ?? 0,
