@@ -14,12 +14,13 @@
 // Like scripts/test.mjs: every step has a time limit within TEST_BUDGET_MINUTES (default 40),
 // a failing step does not stop the next one unless it is needed by it, the last line is always
 // `N passed, M failed`, and the exit code is non-zero when anything failed.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { createSteps, playwrightCounts, readJson, vitestCounts } from "./steps.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -30,99 +31,30 @@ if (!/^\d+$/.test(major)) {
   process.exit(2);
 }
 
-/** Minutes each step may take at most: several times what it takes on a shared 2-core machine. */
-const LIMIT_MINUTES = { node: 10, toolchain: 10, copy: 5, "better-sqlite3": 15, vitest: 15, "next build": 15, "verify-api": 15 };
-const budgetEnds = Date.now() + Number(process.env.TEST_BUDGET_MINUTES || 40) * 60_000;
-const limitMs = (step) => Math.max(0, Math.min(LIMIT_MINUTES[step] * 60_000, budgetEnds - Date.now()));
-
 const cacheRoot = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "owlbank-passkeys");
 const reportDir = path.join(root, "test-results", `node${major}`);
-
-const steps = [];
-let passed = 0;
-let failed = 0;
-
-function record(name, p, f, note = "") {
-  passed += p;
-  failed += f;
-  steps.push({ name, passed: p, failed: f, note });
-}
 
 function banner(text) {
   console.log(`\n━━━ node ${major}: ${text} ━━━`);
 }
 
-/** The step running now and the copy of the checkout, so a signal ends the one and removes the other. */
-let current;
+/** The copy of the checkout, so a signal also removes it. */
 let workDir;
-for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.on(signal, () => {
-    if (current) killGroup(current.pid, "SIGKILL");
+
+/** Minutes each step may take at most: several times what it takes on a shared 2-core machine. */
+const { steps, run, record, recordRunner, single, summary } = createSteps({
+  cwd: root,
+  env: process.env,
+  limits: { node: 10, toolchain: 10, copy: 5, "better-sqlite3": 15, vitest: 15, "next build": 15, "verify-api": 15 },
+  budgetMinutes: Number(process.env.TEST_BUDGET_MINUTES || 40),
+  banner,
+  onSignal: () => {
     if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
-    process.exit(1);
-  });
-}
-
-function killGroup(pid, signal) {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // Already gone.
-  }
-}
-
-/**
- * The same contract as run() in scripts/test.mjs: the command runs in its own process group,
- * which is killed when it outlives the step's limit or ends. Resolves to `{ code, note, stdout }`;
- * stdout is captured (and not shown) only when `capture` is set.
- */
-function run(step, command, args, { cwd = root, env = process.env, capture = false } = {}) {
-  return new Promise((resolve) => {
-    const limit = limitMs(step);
-    if (limit === 0) {
-      console.error(`Not running ${step}: the time budget is spent.`);
-      return resolve({ code: 1, note: "not run: time budget spent", stdout: "" });
-    }
-    const child = spawn(command, args, {
-      cwd,
-      env,
-      stdio: capture ? ["ignore", "pipe", "inherit"] : ["ignore", "inherit", "inherit"],
-      detached: true,
-    });
-    current = child;
-    let stdout = "";
-    if (capture) child.stdout.on("data", (chunk) => (stdout += chunk));
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      console.error(`\n${step} is still running after ${Math.round(limit / 1000)} s: stopping it.`);
-      killGroup(child.pid, "SIGTERM");
-      setTimeout(() => killGroup(child.pid, "SIGKILL"), 10_000).unref();
-    }, limit);
-    const finish = (code) => {
-      clearTimeout(timer);
-      current = undefined;
-      killGroup(child.pid, "SIGKILL");
-      resolve({ code, note: timedOut ? `timed out after ${Math.round(limit / 1000)} s` : "", stdout });
-    };
-    child.on("error", (error) => {
-      console.error(`Could not start ${command}: ${error.message}`);
-      finish(1);
-    });
-    child.on("close", (code, signal) => finish(signal || timedOut ? 1 : (code ?? 1)));
-  });
-}
+  },
+});
 
 /** A setup step that failed: it counts as one failure, and so does each suite it keeps from running. */
 class SetupError extends Error {}
-
-function readJson(file) {
-  try {
-    return JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch {
-    return undefined;
-  }
-}
 
 const semverParts = (v) => v.split(".").map(Number);
 const semverCompare = (a, b) => {
@@ -317,22 +249,11 @@ async function vitest(node) {
   // references test) read this checkout's index against the copy's identical files.
   const gitEnv = { GIT_DIR: path.join(root, ".git"), GIT_WORK_TREE: workDir };
   const { code, note } = await run("vitest", path.join(workDir, "node_modules", ".bin", "vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${json}`], { cwd: workDir, env: nodeEnv(node, gitEnv) });
-  const report = readJson(json);
-  const counts = report && {
-    passed: report.numPassedTests ?? 0,
-    failed: (report.numFailedTests ?? 0) + (report.testResults ?? []).filter((f) => f.status === "failed" && !f.assertionResults?.length).length,
-    note: report.numPendingTests || report.numTodoTests ? `${(report.numPendingTests ?? 0) + (report.numTodoTests ?? 0)} skipped` : "",
-  };
-  recordRunner("vitest", code, counts, note, "no JSON report");
+  recordRunner("vitest", code, vitestCounts(readJson(json)), note, "no JSON report");
 }
 
-async function build(node) {
-  banner("next build");
-  const started = Date.now();
-  const { code, note } = await run("next build", path.join(workDir, "node_modules", ".bin", "next"), ["build"], { cwd: workDir, env: nodeEnv(node) });
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  record("next build", code === 0 ? 1 : 0, code === 0 ? 0 : 1, code === 0 ? `${seconds}s` : `${note || `exit code ${code}`}, ${seconds}s`);
-  return code === 0;
+function build(node) {
+  return single("next build", path.join(workDir, "node_modules", ".bin", "next"), ["build"], { cwd: workDir, env: nodeEnv(node) });
 }
 
 async function contract(node) {
@@ -341,25 +262,7 @@ async function contract(node) {
   const json = path.join(workDir, "test-results", "playwright.json");
   // playwright.config.ts starts `next start` on PORT through `node`, found on PATH: this Node.
   const { code, note } = await run("verify-api", path.join(workDir, "node_modules", ".bin", "playwright"), ["test", "--pass-with-no-tests", "--project=verify-api"], { cwd: workDir, env: nodeEnv(node, { PORT: String(port) }) });
-  const report = readJson(json);
-  const stats = report?.stats;
-  const counts = stats && {
-    passed: (stats.expected ?? 0) + (stats.flaky ?? 0),
-    failed: (stats.unexpected ?? 0) + (report.errors?.length ?? 0),
-    note: stats.skipped ? `${stats.skipped} skipped` : "",
-  };
-  recordRunner("verify-api", code, counts, note, "no JSON report");
-}
-
-/** As in scripts/test.mjs: a non-zero exit without a failed test still counts as one failure. */
-function recordRunner(name, code, counts, stepNote, missingNote) {
-  if (!counts) {
-    record(name, 0, 1, `${stepNote || missingNote} (exit code ${code})`);
-    return;
-  }
-  const extraFailure = code !== 0 && counts.failed === 0 ? 1 : 0;
-  const why = stepNote || (extraFailure ? `exit code ${code} without a failed test` : "");
-  record(name, counts.passed, counts.failed + extraFailure, [why, counts.note].filter(Boolean).join("; "));
+  recordRunner("verify-api", code, playwrightCounts(readJson(json)), note, "no JSON report");
 }
 
 /** The reports and Playwright's traces outlive the copy, for whoever reads a failed run. */
@@ -395,10 +298,4 @@ try {
   if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
 }
 
-banner(`summary, ${nodeLabel} (${((Date.now() - started) / 1000).toFixed(0)}s)`);
-for (const s of steps) {
-  const status = s.failed ? "FAIL" : "ok  ";
-  console.log(`${status} ${s.name.padEnd(12)} ${String(s.passed).padStart(4)} passed ${String(s.failed).padStart(3)} failed${s.note ? `  (${s.note})` : ""}`);
-}
-console.log(`${passed} passed, ${failed} failed`);
-process.exitCode = failed > 0 ? 1 : 0;
+summary(`summary, ${nodeLabel} (${((Date.now() - started) / 1000).toFixed(0)}s)`);
