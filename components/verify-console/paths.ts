@@ -10,3 +10,15 @@ export const consolePaths = {
   challenge: (serviceSid: string, identity: string, challengeSid: string) =>
     `${consolePaths.entity(serviceSid, identity)}/challenges/${challengeSid}`,
 };
+
+/**
+ * The breadcrumbs of a page below `service` (and `entity`): every level above the page, each a
+ * link. The page adds its own, unlinked, last crumb.
+ */
+export function crumbsBelow(service: { sid: string; friendlyName: string }, entity?: { identity: string }): { label: string; href: string }[] {
+  return [
+    { label: "Services", href: consolePaths.services },
+    { label: service.friendlyName, href: consolePaths.service(service.sid) },
+    ...(entity ? [{ label: entity.identity, href: consolePaths.entity(service.sid, entity.identity) }] : []),
+  ];
+}

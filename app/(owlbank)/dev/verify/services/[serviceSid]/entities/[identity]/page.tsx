@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ConsoleShell } from "@/components/verify-console/console-shell";
 import { ConsoleDate, Fields, Mono } from "@/components/verify-console/fields";
-import { consolePaths } from "@/components/verify-console/paths";
+import { consolePaths, crumbsBelow } from "@/components/verify-console/paths";
 import { ResourceLink, ResourceTable } from "@/components/verify-console/resource-table";
 import { StatusBadge } from "@/components/verify-console/status-badge";
 import { consoleAccount, consoleChallenges, consoleFactors, consoleServiceEntity } from "@/lib/verify/console";
@@ -39,11 +39,7 @@ export default async function ConsoleEntityPage({ params, searchParams }: Props)
   return (
     <ConsoleShell
       account={account}
-      crumbs={[
-        { label: "Services", href: consolePaths.services },
-        { label: service.friendlyName, href: consolePaths.service(service.sid) },
-        { label: entity.identity },
-      ]}
+      crumbs={[...crumbsBelow(service), { label: entity.identity }]}
     >
       <div>
         <p className="text-sm font-semibold uppercase tracking-wider text-brand-700">Entity</p>

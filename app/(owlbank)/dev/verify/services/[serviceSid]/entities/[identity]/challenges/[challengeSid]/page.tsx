@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ConsoleShell } from "@/components/verify-console/console-shell";
 import { ConsoleDate, Fields, Mono } from "@/components/verify-console/fields";
-import { consolePaths } from "@/components/verify-console/paths";
+import { consolePaths, crumbsBelow } from "@/components/verify-console/paths";
 import { ResourceLink } from "@/components/verify-console/resource-table";
 import { StatusBadge } from "@/components/verify-console/status-badge";
 import { consoleAccount, consoleChallenge, consoleFactor, consoleServiceEntity } from "@/lib/verify/console";
@@ -26,12 +26,7 @@ export default async function ConsoleChallengePage({ params }: Props) {
   return (
     <ConsoleShell
       account={account}
-      crumbs={[
-        { label: "Services", href: consolePaths.services },
-        { label: service.friendlyName, href: consolePaths.service(service.sid) },
-        { label: entity.identity, href: entityHref },
-        { label: challenge.sid },
-      ]}
+      crumbs={[...crumbsBelow(service, entity), { label: challenge.sid }]}
     >
       <div>
         <p className="text-sm font-semibold uppercase tracking-wider text-brand-700">Challenge</p>
