@@ -1,8 +1,9 @@
 import { defineConfig } from "drizzle-kit";
 
-// Migrations are generated from the schema and committed; never edit them by hand.
+// SQLite. Migrations are generated from the schema and committed; never edit them by hand.
+// PostgreSQL has its own config and migrations: drizzle.pg.config.ts.
 export default defineConfig({
   dialect: "sqlite",
-  schema: ["./db/schema/verify.ts", "./db/schema/owlbank.ts"],
-  out: "./db/migrations",
+  schema: "./db/schema/sqlite/*.ts",
+  out: "./db/migrations/sqlite",
 });

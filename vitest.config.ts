@@ -13,6 +13,7 @@ export default defineConfig({
     environment: "node",
     include: ["lib/**/*.test.ts", "db/**/*.test.ts", "test/**/*.test.ts", "bench/**/*.test.ts"],
     setupFiles: ["test/setup.ts"],
+    globalSetup: ["test/global-setup.ts"],
     // Each file gets its own in-memory database (see test/setup.ts).
     pool: "forks",
     testTimeout: 20_000,

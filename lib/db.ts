@@ -1,15 +1,65 @@
 import { type Column, getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
-import { type Db, dbAt } from "@/db/client";
+import { type Connection, type Db, openDatabase, type Tx } from "@/db/client";
+import type { DatabaseTarget } from "@/db/engine";
 import { config } from "@/lib/env";
 
-/** The application's database, at `DATABASE_URL`. */
-export const db = () => dbAt(config().databaseFile);
+export type { Db, Tx } from "@/db/client";
+
+type Open = { key: string; connection: Connection; ready: Promise<void> };
 
 /**
- * Statements built once per connection and reused. Drizzle otherwise rebuilds the SQL and
- * SQLite re-prepares it on every call, which profiling showed costing more per sign-in than
- * the signature check (bench/README.md). Use for hot-path queries.
+ * Kept on `globalThis` so Next's dev-mode module reloads do not open a new connection (or
+ * pool) per edit, and so tests can swap the database between files.
+ */
+const globalForDb = globalThis as unknown as { owlbankDb?: Open };
+
+const keyOf = (target: DatabaseTarget) => (target.engine === "sqlite" ? `sqlite:${target.file}` : target.url);
+
+/** The process-wide connection to `DATABASE_URL`, opened (and migrated) on first use. */
+export function connection(): Open {
+  const { database, databasePool } = config();
+  const key = keyOf(database);
+  if (globalForDb.owlbankDb?.key !== key) {
+    const { ready, ...opened } = openDatabase(database, databasePool);
+    // A rejection is handled by whoever awaits `ready` (start-up); this keeps Node from also
+    // reporting it as unhandled.
+    ready.catch(() => {});
+    globalForDb.owlbankDb = { key, connection: opened, ready };
+  }
+  return globalForDb.owlbankDb;
+}
+
+/** The application's database. */
+export const db = (): Db => connection().connection.db;
+
+/** Settles when the database's migrations have run; start-up and test set-up await it. */
+export const databaseReady = (): Promise<void> => connection().ready;
+
+/** Which engine this process runs on. */
+export const engine = () => connection().connection.engine;
+
+/**
+ * Runs `work` in one transaction (see `Connection.transaction` for the isolation each engine
+ * gives). Keep transactions short and free of network calls: on SQLite every other query of
+ * the process waits for them.
+ */
+export function transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+  return connection().connection.transaction(work);
+}
+
+/** Closes the connection (tests and scripts; a server keeps it until it exits). */
+export async function closeDb(): Promise<void> {
+  const open = globalForDb.owlbankDb;
+  globalForDb.owlbankDb = undefined;
+  await open?.connection.close();
+}
+
+/**
+ * Statements built once per connection and reused. Drizzle otherwise rebuilds the SQL on
+ * every call, which profiling showed costing more per sign-in than the signature check
+ * (bench/README.md); both drivers then reuse the database's own prepared statement for it
+ * (db/client.ts). Use for hot-path queries, and run them with `.execute(values)`.
  */
 export function prepared<T>(build: (d: Db) => T): () => T {
   const byConnection = new WeakMap<Db, T>();
@@ -59,19 +109,50 @@ export function placeholders<K extends string>(keys: readonly K[]): Record<K, SQ
 
 /**
  * `INSERT` of a whole row, prepared once per connection: `insert().values(row)` would rebuild
- * and re-prepare the SQL on every Challenges and Factors create.
+ * the SQL on every Challenges and Factors create.
  */
 export function preparedInsert<T extends SQLiteTable>(table: T, options: { ignoreConflict?: boolean } = {}) {
   const keys = Object.keys(getTableColumns(table));
   const statement = prepared((d) => {
     const insert = d.insert(table).values(placeholders(keys) as T["$inferInsert"]);
-    return (options.ignoreConflict ? insert.onConflictDoNothing() : insert).prepare();
+    // RETURNING counts the rows written the same way on both engines.
+    return (options.ignoreConflict ? insert.onConflictDoNothing() : insert).returning({ written: sql<number>`1` }).prepare();
   });
   /** Runs the insert; the number of rows written (0 when a conflict was ignored). */
-  return (row: T["$inferSelect"]): number => {
+  return async (row: T["$inferSelect"]): Promise<number> => {
     const values = driverValues(table, row);
     // A missing column would otherwise be written as NULL rather than its default.
     for (const key of keys) if (!(key in values)) throw new Error(`No value for column ${key}`);
-    return statement().run(values).changes;
+    return (await statement().execute(values)).length;
   };
+}
+
+/** What a failed query says, in terms both engines share. */
+export type DatabaseFailure = "unique_violation" | "foreign_key_violation" | "unavailable";
+
+/**
+ * Classifies an error thrown by a query (drizzle wraps the driver's error as `cause`), so
+ * callers can treat a lost race on a unique index the same on both engines. `unavailable`
+ * means the database could not be reached or answer in time: the request gets a 503.
+ */
+export function databaseFailure(error: unknown): DatabaseFailure | undefined {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    const code = typeof e.code === "string" ? e.code : undefined;
+    if (!code) continue;
+    // SQLite (better-sqlite3) codes, then PostgreSQL SQLSTATEs.
+    if (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "23505") return "unique_violation";
+    if (code === "SQLITE_CONSTRAINT_FOREIGNKEY" || code === "23503") return "foreign_key_violation";
+    if (
+      code === "SQLITE_BUSY" ||
+      // Connection refused/reset/timed out, postgres.js's own connection errors, and the
+      // server shutting down, starting up, out of connections, or a statement/lock timeout.
+      ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT"].includes(code) ||
+      /^(08|53|57P)/.test(code) ||
+      code === "57014" ||
+      code === "55P03"
+    ) {
+      return "unavailable";
+    }
+  }
+  return undefined;
 }
