@@ -64,6 +64,7 @@ export function ceremonyErrorMessage(error: unknown, ceremony: Ceremony): string
 
 const AUTH_MESSAGES: Record<Exclude<AuthErrorKey, `verify_${number}`>, string> = {
   verify_unavailable: "OwlBank can't reach its passkey service right now. Please try again in a moment.",
+  unavailable: "Something went wrong on our side. Please try again in a moment.",
   invalid_credential: "Your browser sent an incomplete passkey response. Please try again.",
   no_account: "This passkey isn't linked to an OwlBank account. Open an account, or use a different passkey.",
   no_pending_signup: "This sign-up was already finished or cancelled. Please start again.",

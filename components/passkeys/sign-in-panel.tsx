@@ -96,7 +96,8 @@ export function SignInPanel() {
   // StrictMode's double effect just means a spare challenge that expires unused.
   useEffect(() => {
     let cancelled = false;
-    (async () => {
+    // An effect cannot await; the round handles its own failures and the cleanup cancels it.
+    void (async () => {
       if (!(await browserSupportsWebAuthnAutofill())) return setAutofill("ended");
       // Unreachable server: no autofill this time; the buttons say what went wrong.
       const started = await beginPasskeySignIn().catch(() => null);

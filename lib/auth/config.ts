@@ -31,6 +31,7 @@ import { completeSignup, findUserByIdentity } from "@/lib/owlbank/users";
 import { clientAddress } from "@/lib/rate-limit";
 import type { SessionOrigin } from "@/db/schema/owlbank";
 import { AuthError } from "./errors";
+import { databaseFailure } from "@/lib/db";
 
 type AuthorizeRequest = Pick<RequestInternal, "headers">;
 
@@ -38,9 +39,9 @@ type AuthorizeRequest = Pick<RequestInternal, "headers">;
  * The server-side session for a customer who just passed a passkey ceremony, as next-auth's
  * user: `sessionId` goes into the cookie (see the jwt callback).
  */
-function startSession(user: { id: string; displayName: string }, createdBy: SessionOrigin, req: AuthorizeRequest): SessionUser {
+async function startSession(user: { id: string; displayName: string }, createdBy: SessionOrigin, req: AuthorizeRequest): Promise<SessionUser> {
   const headers = new Headers(req.headers as Record<string, string> | undefined);
-  const session = createSession({
+  const session = await createSession({
     userId: user.id,
     createdBy,
     userAgent: headers.get("user-agent"),
@@ -65,12 +66,29 @@ function refusal(error: unknown, step: string): AuthError {
   return new AuthError("verify_unavailable");
 }
 
+/**
+ * next-auth hands the message of anything `authorize` throws to the browser (`?error=` and
+ * `signIn()`'s result). Only an AuthError's short key may cross; anything else (a database
+ * error's message holds its query and parameters) is logged here and sent as "unavailable".
+ */
+function keysOnly(authorize: NonNullable<Parameters<typeof CredentialsProvider>[0]["authorize"]>): typeof authorize {
+  return async (credentials, req) => {
+    try {
+      return await authorize(credentials, req);
+    } catch (error) {
+      if (error instanceof AuthError) throw error;
+      console.error(`[auth] sign-in failed: ${(error as { cause?: Error }).cause?.message ?? (error as Error).message?.split("\n")[0]}`);
+      throw new AuthError("unavailable");
+    }
+  };
+}
+
 /** Sign in with an existing passkey: ApproveChallenge, then the user Verify named. */
 const passkey = CredentialsProvider({
   id: "passkey",
   name: "Passkey",
   credentials: { credential: { type: "text" } },
-  async authorize(credentials, req) {
+  authorize: keysOnly(async (credentials, req) => {
     const assertion = parseCredentialJson(AuthenticationResponseSchema, credentials?.credential);
     if (!assertion) throw new AuthError("invalid_credential");
     let approved: { identity: string; factorSid: string };
@@ -79,14 +97,14 @@ const passkey = CredentialsProvider({
     } catch (error) {
       throw refusal(error, "ApproveChallenge");
     }
-    const user = findUserByIdentity(approved.identity);
+    const user = await findUserByIdentity(approved.identity);
     if (!user) throw new AuthError("no_account");
     // Verify found the factor by this credential id and checked the userHandle against it,
     // so both are now known to be this user's (the Signal API needs them).
-    rememberCredential({ userId: user.id, factorSid: approved.factorSid, credentialId: assertion.id });
-    rememberUserHandle(user.id, assertion.response.userHandle);
+    await rememberCredential({ userId: user.id, factorSid: approved.factorSid, credentialId: assertion.id });
+    await rememberUserHandle(user.id, assertion.response.userHandle);
     return startSession(user, "sign_in", req);
-  },
+  }),
 });
 
 /**
@@ -111,15 +129,15 @@ const passkeySignup = CredentialsProvider({
   id: "passkey-signup",
   name: "New passkey",
   credentials: { credential: { type: "text" } },
-  async authorize(credentials, req) {
+  authorize: keysOnly(async (credentials, req) => {
     const { registration, verified } = await verifiedRegistration(credentials?.credential);
-    const result = completeSignup(verified.factorSid, verified.identity);
+    const result = await completeSignup(verified.factorSid, verified.identity);
     if (!result.ok) {
       // The passkey is verified in Verify but completes no sign-up: remove it so it can't
       // sign anyone in, and so the person can try again from a clean slate. If the identity
       // is an existing customer's (a registration from another flow sent here), only this
       // factor goes: their other passkeys must survive.
-      const cleanup = findUserByIdentity(verified.identity)
+      const cleanup = (await findUserByIdentity(verified.identity))
         ? removePasskey(verified.identity, verified.factorSid)
         : removeIdentity(verified.identity);
       await cleanup.catch((error: unknown) =>
@@ -127,9 +145,9 @@ const passkeySignup = CredentialsProvider({
       );
       throw new AuthError(result.reason);
     }
-    rememberCredential({ userId: result.user.id, factorSid: verified.factorSid, credentialId: registration.id });
+    await rememberCredential({ userId: result.user.id, factorSid: verified.factorSid, credentialId: registration.id });
     return startSession(result.user, "sign_up", req);
-  },
+  }),
 });
 
 /**
@@ -140,9 +158,9 @@ const passkeyRecovery = CredentialsProvider({
   id: "passkey-recovery",
   name: "Recovered passkey",
   credentials: { credential: { type: "text" } },
-  async authorize(credentials, req) {
+  authorize: keysOnly(async (credentials, req) => {
     const { registration, verified } = await verifiedRegistration(credentials?.credential);
-    const result = completeRecovery(verified.factorSid, verified.identity);
+    const result = await completeRecovery(verified.factorSid, verified.identity);
     if (!result.ok) {
       // A verified passkey that completes no recovery must not stay able to sign in.
       await removePasskey(verified.identity, verified.factorSid).catch((error: unknown) =>
@@ -150,13 +168,13 @@ const passkeyRecovery = CredentialsProvider({
       );
       throw new AuthError(result.reason);
     }
-    rememberCredential({ userId: result.user.id, factorSid: verified.factorSid, credentialId: registration.id });
+    await rememberCredential({ userId: result.user.id, factorSid: verified.factorSid, credentialId: registration.id });
     // Whoever held the lost passkey, or a copied cookie, is signed out: only the browser that
     // just recovered the account stays in.
-    const signedIn = startSession(result.user, "recovery", req);
-    endOtherSessions(result.user.id, signedIn.sessionId ?? null);
+    const signedIn = await startSession(result.user, "recovery", req);
+    await endOtherSessions(result.user.id, signedIn.sessionId ?? null);
     return signedIn;
-  },
+  }),
 });
 
 let memo: AuthOptions | undefined;
@@ -184,9 +202,18 @@ export function authOptions(): AuthOptions {
     callbacks: {
       // Only the user and session ids travel in the cookie; everything else is read fresh
       // from the database on every request, the session row first.
-      jwt({ token, user }) {
+      async jwt({ token, user }) {
         if (user) return { sub: user.id, sid: user.sessionId };
-        const session = typeof token.sid === "string" ? liveSession(token.sid) : null;
+        let session: Awaited<ReturnType<typeof liveSession>> = null;
+        try {
+          session = typeof token.sid === "string" ? await liveSession(token.sid) : null;
+        } catch (error) {
+          // A database outage says nothing about the session: keep the cookie rather than
+          // sign everyone out. Nothing is granted on it: every page and action looks the row
+          // up again (lib/owlbank/session.ts), fails the same way, and shows "Try again".
+          if (databaseFailure(error) === "unavailable") return token;
+          throw error;
+        }
         if (!session || session.userId !== token.sub) throw new SessionEnded();
         return token;
       },
@@ -196,8 +223,8 @@ export function authOptions(): AuthOptions {
     },
     events: {
       // Signing out ends the session for every copy of the cookie, not just this browser's.
-      signOut({ token }) {
-        if (typeof token?.sid === "string") endSession(token.sid);
+      async signOut({ token }) {
+        if (typeof token?.sid === "string") await endSession(token.sid);
       },
     },
     logger: {

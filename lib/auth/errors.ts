@@ -6,6 +6,7 @@
 export type AuthErrorKey =
   | `verify_${number}`
   | "verify_unavailable"
+  | "unavailable"
   | "invalid_credential"
   | "no_account"
   | "no_pending_signup"

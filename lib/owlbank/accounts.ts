@@ -16,8 +16,7 @@ export async function getAccounts(): Promise<Account[]> {
     .select({ id: bankAccounts.id, name: bankAccounts.name, last4: bankAccounts.number, balanceCents: bankAccounts.balanceCents })
     .from(bankAccounts)
     .where(eq(bankAccounts.userId, user.id))
-    .orderBy(asc(bankAccounts.name))
-    .all();
+    .orderBy(asc(bankAccounts.name));
 }
 
 export type Activity = { id: string; accountName: string; description: string; amountCents: number; createdAt: number };
@@ -37,6 +36,5 @@ export async function getRecentActivity(limit = 10): Promise<Activity[]> {
     .innerJoin(bankAccounts, eq(transactions.accountId, bankAccounts.id))
     .where(eq(bankAccounts.userId, user.id))
     .orderBy(desc(transactions.createdAt))
-    .limit(limit)
-    .all();
+    .limit(limit);
 }

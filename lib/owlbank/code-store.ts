@@ -6,9 +6,9 @@
  */
 import "server-only";
 import { randomInt, randomUUID } from "node:crypto";
-import { and, eq, lte } from "drizzle-orm";
+import { and, eq, lt, lte, type SQL, sql } from "drizzle-orm";
 import { type CodePurpose, oneTimeCodes } from "@/db/schema/owlbank";
-import { db } from "@/lib/db";
+import { db, transaction } from "@/lib/db";
 import { hmac, sameDigest } from "./keys";
 
 export const CODE_LENGTH = 6;
@@ -33,12 +33,12 @@ const newCode = () => String(randomInt(0, 10 ** CODE_LENGTH)).padStart(CODE_LENG
  * not kept anywhere. Other requesters' codes for the number are left alone: otherwise anyone
  * could kill a customer's code by asking for one.
  */
-export function issueCode(
+export async function issueCode(
   purpose: CodePurpose,
   phoneNumber: string,
   requester: string,
   now = Date.now(),
-): { code: string; expiresAt: number } {
+): Promise<{ code: string; expiresAt: number }> {
   const code = newCode();
   const expiresAt = now + CODE_TTL_MS;
   const row = {
@@ -51,15 +51,16 @@ export function issueCode(
     tries: 0,
     createdAt: now,
   };
-  db().transaction((tx) => {
-    tx.delete(oneTimeCodes).where(lte(oneTimeCodes.expiresAt, now)).run();
-    tx.insert(oneTimeCodes)
+  await transaction(async (tx) => {
+    await tx.delete(oneTimeCodes).where(lte(oneTimeCodes.expiresAt, now));
+    // A new id: a check of the old code still under way uses its code up by id, never this one.
+    await tx
+      .insert(oneTimeCodes)
       .values(row)
       .onConflictDoUpdate({
         target: [oneTimeCodes.purpose, oneTimeCodes.phoneNumber, oneTimeCodes.requester],
         set: { id: row.id, codeHash: row.codeHash, expiresAt, tries: 0, createdAt: now },
-      })
-      .run();
+      });
   });
   return { code, expiresAt };
 }
@@ -68,29 +69,50 @@ export function issueCode(
  * Checks a code typed in the browser of `requester` (null: one that never asked for a code).
  * Only that requester's own code counts, so a code typed in another browser is no code. A
  * right code is used up; a wrong one costs a try, and after MAX_TRIES wrong ones the code is
- * dead even if the next guess is right. One synchronous transaction, so two guesses at once
- * cannot both spend the same try.
+ * dead even if the next guess is right.
+ *
+ * Every guess spends its try before the code is compared, in one guarded statement (`tries <
+ * MAX_TRIES`), so guesses sent at once can never share a try, and the right code is used up
+ * by a delete that only one of them can win.
  */
-export function checkCode(purpose: CodePurpose, phoneNumber: string, requester: string | null, typed: string, now = Date.now()): CodeCheck {
+export async function checkCode(
+  purpose: CodePurpose,
+  phoneNumber: string,
+  requester: string | null,
+  typed: string,
+  now = Date.now(),
+): Promise<CodeCheck> {
   if (!requester) return { ok: false, reason: "no_code" };
-  return db().transaction((tx): CodeCheck => {
-    const where = and(eq(oneTimeCodes.purpose, purpose), eq(oneTimeCodes.phoneNumber, phoneNumber), eq(oneTimeCodes.requester, requester));
-    const row = tx.select().from(oneTimeCodes).where(where).get();
-    if (!row) return { ok: false, reason: "no_code" };
-    if (now >= row.expiresAt) {
-      tx.delete(oneTimeCodes).where(where).run();
-      return { ok: false, reason: "expired" };
-    }
-    if (row.tries >= MAX_TRIES) return { ok: false, reason: "too_many_tries" };
+  const where = and(eq(oneTimeCodes.purpose, purpose), eq(oneTimeCodes.phoneNumber, phoneNumber), eq(oneTimeCodes.requester, requester));
+  const [row] = await db()
+    .update(oneTimeCodes)
+    .set({ tries: sql`${oneTimeCodes.tries} + 1` })
+    .where(and(where, lt(oneTimeCodes.tries, MAX_TRIES)))
+    .returning();
+  if (!row) return refusalWithoutTry(where, now);
+  if (now >= row.expiresAt) return expire(row.id);
 
-    // Hashing whatever was typed (even malformed input) keeps the comparison's timing
-    // independent of the input, and a malformed code simply never matches.
-    if (sameDigest(codeHash(purpose, phoneNumber, typed.trim()), row.codeHash)) {
-      tx.delete(oneTimeCodes).where(and(where, eq(oneTimeCodes.id, row.id))).run();
-      return { ok: true };
-    }
-    const tries = row.tries + 1;
-    tx.update(oneTimeCodes).set({ tries }).where(and(where, eq(oneTimeCodes.id, row.id))).run();
-    return tries >= MAX_TRIES ? { ok: false, reason: "too_many_tries" } : { ok: false, reason: "wrong_code", triesLeft: MAX_TRIES - tries };
-  });
+  // Hashing whatever was typed (even malformed input) keeps the comparison's timing
+  // independent of the input, and a malformed code simply never matches.
+  if (sameDigest(codeHash(purpose, phoneNumber, typed.trim()), row.codeHash)) {
+    const used = await db().delete(oneTimeCodes).where(eq(oneTimeCodes.id, row.id)).returning({ id: oneTimeCodes.id });
+    // Gone since the try was spent: used up by a right guess sent at the same time.
+    return used.length > 0 ? { ok: true } : { ok: false, reason: "no_code" };
+  }
+  return row.tries >= MAX_TRIES ? { ok: false, reason: "too_many_tries" } : { ok: false, reason: "wrong_code", triesLeft: MAX_TRIES - row.tries };
+}
+
+/** Drops an expired code. */
+async function expire(id: string): Promise<CodeCheck> {
+  await db().delete(oneTimeCodes).where(eq(oneTimeCodes.id, id));
+  return { ok: false, reason: "expired" };
+}
+
+/** Why a guess found no try to spend: no code, an expired one, or one with its tries used up. */
+async function refusalWithoutTry(where: SQL | undefined, now: number): Promise<CodeCheck> {
+  const [row] = await db().select().from(oneTimeCodes).where(where).limit(1);
+  if (!row) return { ok: false, reason: "no_code" };
+  if (now >= row.expiresAt) return expire(row.id);
+  // Tries left means a new code replaced the one this guess was for, just now.
+  return row.tries >= MAX_TRIES ? { ok: false, reason: "too_many_tries" } : { ok: false, reason: "no_code" };
 }

@@ -10,7 +10,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { desc, gt, lte } from "drizzle-orm";
 import { type CodePurpose, outbox } from "@/db/schema/owlbank";
-import { db } from "@/lib/db";
+import { db, transaction } from "@/lib/db";
 import { config } from "@/lib/env";
 import type { CheckResult, CodeSender, SendResult } from "./code-sender";
 import { CODE_TTL_MS, checkCode, issueCode } from "./code-store";
@@ -53,12 +53,12 @@ function announce(to: string, body: string) {
 export class LocalOutbox implements CodeSender {
   async send(to: string, purpose: CodePurpose, requester: string): Promise<SendResult> {
     const now = Date.now();
-    const { code, expiresAt } = issueCode(purpose, to, requester, now);
+    const { code, expiresAt } = await issueCode(purpose, to, requester, now);
     const body = messageFor(purpose, code);
     const kept = config().owlbank.devOutbox ? body : redactedMessageFor(purpose);
-    db().transaction((tx) => {
-      tx.delete(outbox).where(lte(outbox.expiresAt, now)).run();
-      tx.insert(outbox).values({ id: randomUUID(), phoneNumber: to, body: kept, createdAt: now, expiresAt }).run();
+    await transaction(async (tx) => {
+      await tx.delete(outbox).where(lte(outbox.expiresAt, now));
+      await tx.insert(outbox).values({ id: randomUUID(), phoneNumber: to, body: kept, createdAt: now, expiresAt });
     });
     announce(to, body);
     return { ok: true };
@@ -72,6 +72,6 @@ export class LocalOutbox implements CodeSender {
 export type OutboxMessage = typeof outbox.$inferSelect;
 
 /** The newest messages still within their code's lifetime, for the development page. */
-export function recentOutboxMessages(limit = 20, now = Date.now()): OutboxMessage[] {
-  return db().select().from(outbox).where(gt(outbox.expiresAt, now)).orderBy(desc(outbox.createdAt)).limit(limit).all();
+export async function recentOutboxMessages(limit = 20, now = Date.now()): Promise<OutboxMessage[]> {
+  return db().select().from(outbox).where(gt(outbox.expiresAt, now)).orderBy(desc(outbox.createdAt)).limit(limit);
 }

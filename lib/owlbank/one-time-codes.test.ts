@@ -13,15 +13,15 @@ const newNumber = () => `+1628555${String(1000 + ++n).slice(-4)}`;
 const newAddress = () => `198.51.100.${++n % 250}`;
 /** A browser's requester: the hash of its cookie (code-requester.ts). */
 const newRequester = () => (++n).toString(16).padStart(64, "0");
-const messagesTo = (phone: string) => db().select().from(outbox).where(eq(outbox.phoneNumber, phone)).orderBy(desc(outbox.createdAt)).all();
+const messagesTo = (phone: string) => db().select().from(outbox).where(eq(outbox.phoneNumber, phone)).orderBy(desc(outbox.createdAt));
 const codeIn = (body: string) => /\b(\d{6})\b/.exec(body)![1];
 
 /** Moves the clock past the one-minute window in which a repeat request is not texted again. */
 const aMinuteLater = () => vi.setSystemTime(Date.now() + 61_000);
 
-beforeEach(() => {
+beforeEach(async () => {
   vi.useFakeTimers({ toFake: ["Date"] });
-  resetLimits();
+  await resetLimits();
 });
 afterEach(() => vi.useRealTimers());
 
@@ -30,7 +30,7 @@ describe("requestCode with the local outbox", () => {
     const phone = newNumber();
     const requester = newRequester();
     expect(await requestCode({ purpose: "recovery", phone, address: newAddress(), requester, deliver: true })).toEqual({ ok: true });
-    const [message] = messagesTo(phone);
+    const [message] = await messagesTo(phone);
     expect(message.body).toMatch(/OwlBank: \d{6} is your code/);
     expect(await tryCode({ purpose: "recovery", phone, code: codeIn(message.body), address: newAddress(), requester })).toEqual({ ok: true });
   });
@@ -44,7 +44,7 @@ describe("requestCode with the local outbox", () => {
     } finally {
       owlbank.devOutbox = true;
     }
-    const [message] = messagesTo(phone);
+    const [message] = await messagesTo(phone);
     expect(message.body, "the outbox records that a code went").toMatch(/sent a sign-up code/);
     expect(message.body).not.toMatch(/\d{6}/);
   });
@@ -53,7 +53,7 @@ describe("requestCode with the local outbox", () => {
     const phone = newNumber();
     const requester = newRequester();
     expect(await requestCode({ purpose: "recovery", phone, address: newAddress(), requester, deliver: false })).toEqual({ ok: true });
-    expect(messagesTo(phone)).toHaveLength(0);
+    expect(await messagesTo(phone)).toHaveLength(0);
     expect(await tryCode({ purpose: "recovery", phone, code: "123456", address: newAddress(), requester })).toEqual({ ok: false, reason: "no_code" });
   });
 });
@@ -63,7 +63,7 @@ describe("codes asked for by someone else", () => {
     const phone = newNumber();
     const customer = newRequester();
     await requestCode({ purpose: "recovery", phone, address: newAddress(), requester: customer, deliver: true });
-    const code = codeIn(messagesTo(phone)[0].body);
+    const code = codeIn((await messagesTo(phone))[0].body);
 
     // More strangers than the per-requester limit, each from a browser and address of their own.
     for (let i = 0; i <= config().owlbank.rateLimits.codesPerHour; i++) {
@@ -80,7 +80,7 @@ describe("codes asked for by someone else", () => {
     const customer = newRequester();
     const stranger = newRequester();
     await requestCode({ purpose: "sign_up", phone, address: newAddress(), requester: customer, deliver: true });
-    const code = codeIn(messagesTo(phone)[0].body);
+    const code = codeIn((await messagesTo(phone))[0].body);
     await requestCode({ purpose: "sign_up", phone, address: newAddress(), requester: stranger, deliver: true });
 
     expect(await tryCode({ purpose: "sign_up", phone, code, address: newAddress(), requester: null })).toEqual({ ok: false, reason: "no_code" });
@@ -98,8 +98,17 @@ describe("a repeat request within a minute", () => {
     const again = await requestCode({ purpose: "phone_change", phone, address, requester, deliver: true });
     expect(again).toEqual({ ok: true, alreadySent: true });
     expect(codeSentNotice(again as { ok: true; alreadySent: true })).toBe("We already sent a code a minute ago. It works for 10 minutes.");
-    expect(messagesTo(phone)).toHaveLength(1);
-    expect(await tryCode({ purpose: "phone_change", phone, code: codeIn(messagesTo(phone)[0].body), address, requester })).toEqual({ ok: true });
+    expect(await messagesTo(phone)).toHaveLength(1);
+    expect(await tryCode({ purpose: "phone_change", phone, code: codeIn((await messagesTo(phone))[0].body), address, requester })).toEqual({ ok: true });
+  });
+
+  it("texts one code when the same requester asks twice at once", async () => {
+    const phone = newNumber();
+    const requester = newRequester();
+    const ask = () => requestCode({ purpose: "recovery", phone, address: newAddress(), requester, deliver: true });
+    const results = await Promise.all([ask(), ask()]);
+    expect(results).toEqual(expect.arrayContaining([{ ok: true }, { ok: true, alreadySent: true }]));
+    expect(await messagesTo(phone)).toHaveLength(1);
   });
 
   it("gets the same answer for a number without an account", async () => {
@@ -116,7 +125,7 @@ describe("a repeat request within a minute", () => {
     for (let i = 0; i < 3 * config().owlbank.rateLimits.codesPerNumberPerHour; i++) {
       await requestCode({ purpose: "recovery", phone, address: newAddress(), requester, deliver: true });
     }
-    expect(messagesTo(phone)).toHaveLength(1);
+    expect(await messagesTo(phone)).toHaveLength(1);
     aMinuteLater();
     expect(await requestCode({ purpose: "recovery", phone, address: newAddress(), requester, deliver: true })).toEqual({ ok: true });
   });
@@ -126,9 +135,9 @@ describe("a repeat request within a minute", () => {
     const requester = newRequester();
     const address = newAddress();
     await requestCode({ purpose: "recovery", phone, address, requester, deliver: true });
-    expect(await tryCode({ purpose: "recovery", phone, code: codeIn(messagesTo(phone)[0].body), address, requester })).toEqual({ ok: true });
+    expect(await tryCode({ purpose: "recovery", phone, code: codeIn((await messagesTo(phone))[0].body), address, requester })).toEqual({ ok: true });
     expect(await requestCode({ purpose: "recovery", phone, address, requester, deliver: true })).toEqual({ ok: true });
-    expect(messagesTo(phone)).toHaveLength(2);
+    expect(await messagesTo(phone)).toHaveLength(2);
   });
 
   it("is texted after all when the first send failed", async () => {
@@ -143,7 +152,7 @@ describe("a repeat request within a minute", () => {
       globals.owlbankCodeSender = real;
     }
     expect(await requestCode({ purpose: "recovery", phone, address: newAddress(), requester, deliver: true })).toEqual({ ok: true });
-    expect(messagesTo(phone)).toHaveLength(1);
+    expect(await messagesTo(phone)).toHaveLength(1);
   });
 });
 
@@ -159,7 +168,7 @@ describe("rate limits", () => {
     const refused = await requestCode({ purpose: "recovery", phone, address: newAddress(), requester, deliver: true });
     expect(refused).toMatchObject({ ok: false, reason: "rate_limited" });
     expect(refused.ok ? 0 : (refused as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThan(0);
-    expect(messagesTo(phone), "the refused request sent nothing").toHaveLength(perRequester);
+    expect(await messagesTo(phone), "the refused request sent nothing").toHaveLength(perRequester);
     // Another requester, and another number, are unaffected.
     expect(await requestCode({ purpose: "recovery", phone, address: newAddress(), requester: newRequester(), deliver: true })).toEqual({ ok: true });
     expect(await requestCode({ purpose: "recovery", phone: newNumber(), address: newAddress(), requester, deliver: true })).toEqual({ ok: true });
@@ -175,7 +184,7 @@ describe("rate limits", () => {
     expect(await requestCode({ purpose: "recovery", phone, address: newAddress(), requester: newRequester(), deliver: true })).toMatchObject({
       reason: "rate_limited",
     });
-    expect(messagesTo(phone)).toHaveLength(cap);
+    expect(await messagesTo(phone)).toHaveLength(cap);
   });
 
   it("count numbers without an account too, so the limits reveal nothing", async () => {
@@ -228,7 +237,7 @@ describe("rate limits", () => {
     const address = newAddress();
     const requester = newRequester();
     await requestCode({ purpose: "recovery", phone, address: newAddress(), requester, deliver: true });
-    const code = codeIn(messagesTo(phone)[0].body);
+    const code = codeIn((await messagesTo(phone))[0].body);
     for (let i = 0; i < config().owlbank.rateLimits.recoveryPerHour; i++) {
       await requestCode({ purpose: "recovery", phone: newNumber(), address, requester: newRequester(), deliver: false });
     }
@@ -269,7 +278,7 @@ describe("sign-up codes", () => {
     const phone = newNumber();
     const requester = newRequester();
     await requestCode({ purpose: "sign_up", phone, address: newAddress(), requester, deliver: true });
-    const [message] = messagesTo(phone);
+    const [message] = await messagesTo(phone);
     expect(message.body).toContain("to confirm this number for your new account");
     expect(await tryCode({ purpose: "recovery", phone, code: codeIn(message.body), address: newAddress(), requester })).toMatchObject({ ok: false });
     expect(await tryCode({ purpose: "sign_up", phone, code: codeIn(message.body), address: newAddress(), requester })).toEqual({ ok: true });

@@ -11,7 +11,7 @@ import { z } from "zod";
 import type { CodePurpose } from "@/db/schema/owlbank";
 import { type CheckResult, codeSender, type SendResult } from "./code-sender";
 import { CODE_LENGTH } from "./code-store";
-import { atomically, forgetLimit, type LimitRule, takeLimit, takeLimits, wouldRefuse } from "./rate-limits";
+import { forgetLimit, type LimitRule, takeLimit, takeLimits } from "./rate-limits";
 
 export type RateLimited = { ok: false; reason: "rate_limited"; retryAfterSeconds?: number };
 
@@ -37,30 +37,33 @@ const ADDRESS_RULES: Record<CodePurpose, { send: LimitRule | null; check: LimitR
 
 type Decision = { send: true } | AlreadySent | RateLimited;
 
-/**
- * Which limits a request passes, counted in one transaction. A request refused for its address
- * costs the number nothing, and a repeat within a minute costs neither the requester's nor the
- * number's hourly count, since nothing is sent.
- */
 const repeatKey = (input: { purpose: CodePurpose; phone: string; requester: string }) => `${input.purpose}\n${input.phone}\n${input.requester}`;
 
-function decide(input: { purpose: CodePurpose; phone: string; address: string; requester: string }): Decision {
+/**
+ * Which limits a request passes. A request refused for its address costs the number nothing,
+ * and a repeat within a minute costs neither the requester's nor the number's hourly count,
+ * since nothing is sent. Each count is one atomic statement that also answers, so two
+ * requests at once never both pass on one count: in particular only one of them claims the
+ * minute's send (`codeRepeat`), and the other is told a code was already sent.
+ */
+async function decide(input: { purpose: CodePurpose; phone: string; address: string; requester: string }): Promise<Decision> {
   const { send } = ADDRESS_RULES[input.purpose];
-  const repeat = repeatKey(input);
-  return atomically((): Decision => {
-    if (send) {
-      const verdict = takeLimit(send, input.address);
-      if (!verdict.ok) return { ok: false, reason: "rate_limited", retryAfterSeconds: verdict.retryAfterSeconds };
-    }
-    if (wouldRefuse("codeRepeat", repeat)) return { ok: true, alreadySent: true };
-    const verdict = takeLimits([
-      ["codes", `${input.phone}\n${input.requester}`],
-      ["numberCodes", input.phone],
-    ]);
+  if (send) {
+    const verdict = await takeLimit(send, input.address);
     if (!verdict.ok) return { ok: false, reason: "rate_limited", retryAfterSeconds: verdict.retryAfterSeconds };
-    takeLimit("codeRepeat", repeat);
-    return { send: true };
-  });
+  }
+  const repeat = repeatKey(input);
+  if (!(await takeLimit("codeRepeat", repeat)).ok) return { ok: true, alreadySent: true };
+  const verdict = await takeLimits([
+    ["codes", `${input.phone}\n${input.requester}`],
+    ["numberCodes", input.phone],
+  ]);
+  if (!verdict.ok) {
+    // Nothing will be sent, so the next request must not hear that a code was.
+    await forgetLimit("codeRepeat", repeat);
+    return { ok: false, reason: "rate_limited", retryAfterSeconds: verdict.retryAfterSeconds };
+  }
+  return { send: true };
 }
 
 /**
@@ -75,12 +78,12 @@ export async function requestCode(input: {
   requester: string;
   deliver: boolean;
 }): Promise<SendResult | AlreadySent | RateLimited> {
-  const decision = decide(input);
+  const decision = await decide(input);
   if (!("send" in decision)) return decision;
   if (!input.deliver) return { ok: true };
   const sent = await codeSender().send(input.phone, input.purpose, input.requester);
   // Nothing went out, so asking again at once must really try again.
-  if (!sent.ok) forgetLimit("codeRepeat", repeatKey(input));
+  if (!sent.ok) await forgetLimit("codeRepeat", repeatKey(input));
   return sent;
 }
 
@@ -97,11 +100,11 @@ export async function tryCode(input: {
   address: string;
   requester: string | null;
 }): Promise<CheckResult | RateLimited> {
-  const verdict = takeLimits([[ADDRESS_RULES[input.purpose].check, input.address]]);
+  const verdict = await takeLimits([[ADDRESS_RULES[input.purpose].check, input.address]]);
   if (!verdict.ok) return { ok: false, reason: "rate_limited", retryAfterSeconds: verdict.retryAfterSeconds };
   if (!input.requester) return { ok: false, reason: "no_code" };
   const checked = await codeSender().check(input.phone, input.code, input.purpose, input.requester);
   // The code sent is used up or dead, so "we already sent a code" would no longer be true.
-  if (checked.ok || checked.reason === "too_many_tries") forgetLimit("codeRepeat", repeatKey({ ...input, requester: input.requester }));
+  if (checked.ok || checked.reason === "too_many_tries") await forgetLimit("codeRepeat", repeatKey({ ...input, requester: input.requester }));
   return checked;
 }

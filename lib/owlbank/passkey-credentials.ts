@@ -9,26 +9,25 @@ import { passkeyCredentials, users } from "@/db/schema/owlbank";
 import { db } from "@/lib/db";
 
 /** Records that `factorSid` (Verify-approved for `userId`) is the credential `credentialId`. */
-export function rememberCredential(input: { userId: string; factorSid: string; credentialId: string }, now = Date.now()): void {
-  db()
+export async function rememberCredential(input: { userId: string; factorSid: string; credentialId: string }, now = Date.now()): Promise<void> {
+  await db()
     .insert(passkeyCredentials)
     .values({ ...input, createdAt: now })
-    .onConflictDoNothing()
-    .run();
+    .onConflictDoNothing({ target: passkeyCredentials.factorSid });
 }
 
 /** Forgets one of the user's factors and returns its credential id, if it was known. */
-export function forgetCredential(userId: string, factorSid: string): string | undefined {
-  return db()
+export async function forgetCredential(userId: string, factorSid: string): Promise<string | undefined> {
+  const [forgotten] = await db()
     .delete(passkeyCredentials)
     .where(and(eq(passkeyCredentials.userId, userId), eq(passkeyCredentials.factorSid, factorSid)))
-    .returning({ credentialId: passkeyCredentials.credentialId })
-    .get()?.credentialId;
+    .returning({ credentialId: passkeyCredentials.credentialId });
+  return forgotten?.credentialId;
 }
 
 /** factor SID → credential id for every factor of the user that OwlBank knows. */
-export function knownCredentials(userId: string): Map<string, string> {
-  const rows = db().select().from(passkeyCredentials).where(eq(passkeyCredentials.userId, userId)).all();
+export async function knownCredentials(userId: string): Promise<Map<string, string>> {
+  const rows = await db().select().from(passkeyCredentials).where(eq(passkeyCredentials.userId, userId));
   return new Map(rows.map((r) => [r.factorSid, r.credentialId]));
 }
 
@@ -36,11 +35,10 @@ export function knownCredentials(userId: string): Map<string, string> {
  * Remembers the user's WebAuthn user handle the first time it is learnt. Verify gives one
  * handle per identity, so it never changes afterwards.
  */
-export function rememberUserHandle(userId: string, handle: string | null | undefined): void {
+export async function rememberUserHandle(userId: string, handle: string | null | undefined): Promise<void> {
   if (!handle) return;
-  db()
+  await db()
     .update(users)
     .set({ webauthnUserId: handle })
-    .where(and(eq(users.id, userId), isNull(users.webauthnUserId)))
-    .run();
+    .where(and(eq(users.id, userId), isNull(users.webauthnUserId)));
 }

@@ -74,20 +74,22 @@ const verdictOf = (count: number, limit: number, resetAt: number, now: number): 
   count <= limit ? { ok: true } : { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((resetAt - now) / 1000)) };
 
 /** Finished windows are dropped at most once a minute per process. */
-function sweep(now: number) {
+async function sweep(now: number): Promise<void> {
   if ((globalForLimits.owlbankLimitsSweptAt ?? 0) > now - MINUTE) return;
   globalForLimits.owlbankLimitsSweptAt = now;
-  db().delete(rateLimitWindows).where(lte(rateLimitWindows.windowStart, now - LONGEST_WINDOW_MS)).run();
+  await db().delete(rateLimitWindows).where(lte(rateLimitWindows.windowStart, now - LONGEST_WINDOW_MS));
 }
 
 /**
- * One statement counts the hit: a finished window restarts at `now` with 1, a live one adds
- * 1. SQLite runs an upsert atomically, so processes sharing the database never lose a count.
+ * One statement counts the hit and reads the count back: a finished window restarts at `now`
+ * with 1, a live one adds 1. The upsert is atomic on both engines (PostgreSQL re-evaluates it
+ * against the row a concurrent upsert just committed), so processes sharing the database
+ * never lose a count, and no two hits read the same one.
  */
-function takeStored(rule: LimitRule, key: string, { limit, windowMs }: Limit, now: number): Verdict {
-  sweep(now);
+async function takeStored(rule: LimitRule, key: string, { limit, windowMs }: Limit, now: number): Promise<Verdict> {
+  await sweep(now);
   const finished = sql`${rateLimitWindows.windowStart} <= ${now - windowMs}`;
-  const row = db()
+  const [row] = await db()
     .insert(rateLimitWindows)
     .values({ key: storedKey(rule, key), windowStart: now, count: 1 })
     .onConflictDoUpdate({
@@ -97,63 +99,39 @@ function takeStored(rule: LimitRule, key: string, { limit, windowMs }: Limit, no
         count: sql`CASE WHEN ${finished} THEN 1 ELSE ${rateLimitWindows.count} + 1 END`,
       },
     })
-    .returning()
-    .get();
+    .returning();
   return verdictOf(row.count, limit, row.windowStart + windowMs, now);
 }
 
 /** Counts one attempt under `rule` for `key` (an address, an E.164 number, a requester…). */
-export function takeLimit(rule: LimitRule, key: string, now = Date.now()): Verdict {
+export async function takeLimit(rule: LimitRule, key: string, now = Date.now()): Promise<Verdict> {
   const limit = limits()[rule];
   return limit.store === "memory" ? memoryLimiter(rule, limit).take(`${rule}:${key}`, now) : takeStored(rule, key, limit, now);
 }
 
-/** Whether one more attempt under `rule` for `key` would be refused, without counting one. */
-export function wouldRefuse(rule: LimitRule, key: string, now = Date.now()): boolean {
-  const { limit, windowMs, store } = limits()[rule];
-  if (store === "memory") throw new Error(`wouldRefuse: "${rule}" is counted in memory`);
-  const row = db()
-    .select()
-    .from(rateLimitWindows)
-    .where(eq(rateLimitWindows.key, storedKey(rule, key)))
-    .get();
-  return Boolean(row && row.windowStart > now - windowMs && row.count >= limit);
-}
-
 /** Drops the count of `rule` for `key`, as if nothing had been counted this window. */
-export function forgetLimit(rule: LimitRule, key: string): void {
+export async function forgetLimit(rule: LimitRule, key: string): Promise<void> {
   if (limits()[rule].store === "memory") throw new Error(`forgetLimit: "${rule}" is counted in memory`);
-  db().delete(rateLimitWindows).where(eq(rateLimitWindows.key, storedKey(rule, key))).run();
+  await db().delete(rateLimitWindows).where(eq(rateLimitWindows.key, storedKey(rule, key)));
 }
 
 /** Counts one attempt under every rule given and reports the first one that is over. */
-export function takeLimits(checks: [LimitRule, string][], now = Date.now()): Verdict {
+export async function takeLimits(checks: [LimitRule, string][], now = Date.now()): Promise<Verdict> {
   // Every rule counts the attempt, even after one refused it, so alternating between
   // numbers from one address (or addresses for one number) gains nothing.
-  return atomically(() => {
-    let refusal: Verdict = { ok: true };
-    for (const [rule, key] of checks) {
-      const verdict = takeLimit(rule, key, now);
-      if (refusal.ok && !verdict.ok) refusal = verdict;
-    }
-    return refusal;
-  });
-}
-
-/**
- * Runs `fn` (synchronous) in one immediate transaction, so a look at a count and the hits
- * that follow it see no other process's hits in between. better-sqlite3 makes a nested call
- * a savepoint.
- */
-export function atomically<T>(fn: () => T): T {
-  return db().transaction(() => fn(), { behavior: "immediate" });
+  let refusal: Verdict = { ok: true };
+  for (const [rule, key] of checks) {
+    const verdict = await takeLimit(rule, key, now);
+    if (refusal.ok && !verdict.ok) refusal = verdict;
+  }
+  return refusal;
 }
 
 /** Forgets every count (tests only). */
-export function resetLimits(): void {
+export async function resetLimits(): Promise<void> {
   globalForLimits.owlbankLimiters = undefined;
   globalForLimits.owlbankLimitsSweptAt = undefined;
-  db().delete(rateLimitWindows).where(sql`1 = 1`).run();
+  await db().delete(rateLimitWindows).where(sql`1 = 1`);
 }
 
 /** The address of the client of the current request (server actions and pages only). */

@@ -19,9 +19,9 @@ export type SignedIn = { user: User; session: Session };
  */
 export const currentSession = cache(async (): Promise<SignedIn | null> => {
   const signedIn = await auth();
-  const session = signedIn?.sessionId ? liveSession(signedIn.sessionId) : null;
+  const session = signedIn?.sessionId ? await liveSession(signedIn.sessionId) : null;
   if (!session || session.userId !== signedIn?.user?.id) return null;
-  const user = findUserById(session.userId);
+  const user = await findUserById(session.userId);
   return user ? { user, session } : null;
 });
 
@@ -43,7 +43,7 @@ export async function requireUser(): Promise<User> {
 /** The signed-in customer's live sessions, this one marked, for the Security page. */
 export async function getMySessions(): Promise<SessionRow[]> {
   const { user, session: current } = await requireSession();
-  return listSessions(user.id).map((s) => ({
+  return (await listSessions(user.id)).map((s) => ({
     id: s.id,
     device: s.device,
     createdBy: s.createdBy,

@@ -4,12 +4,12 @@ import { createSession, endOtherSessions, endSession, endSessionOf, listSessions
 import { completeSignup, savePendingSignup } from "./users";
 
 let n = 0;
-function customer(now = Date.now()) {
+async function customer(now = Date.now()) {
   n += 1;
   const identity = crypto.randomUUID();
   const factorSid = `YF${String(n).padStart(32, "c")}`;
-  savePendingSignup({ factorSid, phoneNumber: `+1415555${String(n).padStart(4, "0")}`, displayName: `Session ${n}`, verifyIdentity: identity }, now);
-  const result = completeSignup(factorSid, identity, now);
+  await savePendingSignup({ factorSid, phoneNumber: `+1415555${String(n).padStart(4, "0")}`, displayName: `Session ${n}`, verifyIdentity: identity }, now);
+  const result = await completeSignup(factorSid, identity, now);
   if (!result.ok) throw new Error(result.reason);
   return result.user;
 }
@@ -19,9 +19,9 @@ const start = (userId: string, now = Date.now(), createdBy: "sign_in" | "sign_up
   createSession({ userId, createdBy, userAgent: CHROME_MAC, address: "203.0.113.7" }, now);
 
 describe("createSession", () => {
-  it("records who, when, how, from where and on what device, stepped up by its own ceremony", () => {
-    const user = customer();
-    const session = start(user.id, 1_000, "recovery");
+  it("records who, when, how, from where and on what device, stepped up by its own ceremony", async () => {
+    const user = await customer();
+    const session = await start(user.id, 1_000, "recovery");
     expect(session).toMatchObject({
       userId: user.id,
       createdAt: 1_000,
@@ -39,67 +39,67 @@ describe("createSession", () => {
 describe("liveSession", () => {
   const { sessionIdleMs: idle, sessionLifetimeMs: lifetime } = config().owlbank;
 
-  it("ends a session at its absolute lifetime, however busy it is", () => {
-    const session = start(customer().id, 0);
+  it("ends a session at its absolute lifetime, however busy it is", async () => {
+    const session = await start((await customer()).id, 0);
     // A request every half idle period keeps it from idling out, but not past its end.
-    for (let t = 0; t < lifetime; t += idle / 2) expect(liveSession(session.id, t)).not.toBeNull();
-    expect(liveSession(session.id, lifetime)).toBeNull();
+    for (let t = 0; t < lifetime; t += idle / 2) expect(await liveSession(session.id, t)).not.toBeNull();
+    expect(await liveSession(session.id, lifetime)).toBeNull();
     // Gone for good, not just refused once.
-    expect(liveSession(session.id, 0)).toBeNull();
+    expect(await liveSession(session.id, 0)).toBeNull();
   });
 
-  it("ends a session left idle", () => {
-    const session = start(customer().id, 0);
-    expect(liveSession(session.id, idle - 1)).not.toBeNull();
-    expect(liveSession(session.id, 2 * idle - 2)).not.toBeNull();
-    expect(liveSession(session.id, 3 * idle)).toBeNull();
+  it("ends a session left idle", async () => {
+    const session = await start((await customer()).id, 0);
+    expect(await liveSession(session.id, idle - 1)).not.toBeNull();
+    expect(await liveSession(session.id, 2 * idle - 2)).not.toBeNull();
+    expect(await liveSession(session.id, 3 * idle)).toBeNull();
   });
 
-  it("refuses an id it never issued", () => {
-    expect(liveSession("AAAAAAAAAAAAAAAAAAAAAA")).toBeNull();
+  it("refuses an id it never issued", async () => {
+    expect(await liveSession("AAAAAAAAAAAAAAAAAAAAAA")).toBeNull();
   });
 });
 
 describe("revocation", () => {
-  it("sign-out ends only that session", () => {
-    const user = customer();
-    const [a, b] = [start(user.id), start(user.id)];
-    endSession(a.id);
-    expect(liveSession(a.id)).toBeNull();
-    expect(liveSession(b.id)).not.toBeNull();
+  it("sign-out ends only that session", async () => {
+    const user = await customer();
+    const [a, b] = [await start(user.id), await start(user.id)];
+    await endSession(a.id);
+    expect(await liveSession(a.id)).toBeNull();
+    expect(await liveSession(b.id)).not.toBeNull();
   });
 
-  it("ends every other session of the customer, and nobody else's", () => {
-    const user = customer();
-    const other = customer();
-    const [mine, copied, elsewhere] = [start(user.id), start(user.id), start(user.id)];
-    const stranger = start(other.id);
-    expect(endOtherSessions(user.id, mine.id)).toBe(2);
-    expect(liveSession(copied.id)).toBeNull();
-    expect(liveSession(elsewhere.id)).toBeNull();
-    expect(liveSession(mine.id)).not.toBeNull();
-    expect(liveSession(stranger.id)).not.toBeNull();
+  it("ends every other session of the customer, and nobody else's", async () => {
+    const user = await customer();
+    const other = await customer();
+    const [mine, copied, elsewhere] = [await start(user.id), await start(user.id), await start(user.id)];
+    const stranger = await start(other.id);
+    expect(await endOtherSessions(user.id, mine.id)).toBe(2);
+    expect(await liveSession(copied.id)).toBeNull();
+    expect(await liveSession(elsewhere.id)).toBeNull();
+    expect(await liveSession(mine.id)).not.toBeNull();
+    expect(await liveSession(stranger.id)).not.toBeNull();
   });
 
-  it("a customer can end their own sessions only", () => {
-    const alice = customer();
-    const mallory = customer();
-    const alices = start(alice.id);
-    expect(endSessionOf(mallory.id, alices.id)).toBe(false);
-    expect(liveSession(alices.id)).not.toBeNull();
-    expect(endSessionOf(alice.id, alices.id)).toBe(true);
-    expect(liveSession(alices.id)).toBeNull();
+  it("a customer can end their own sessions only", async () => {
+    const alice = await customer();
+    const mallory = await customer();
+    const alices = await start(alice.id);
+    expect(await endSessionOf(mallory.id, alices.id)).toBe(false);
+    expect(await liveSession(alices.id)).not.toBeNull();
+    expect(await endSessionOf(alice.id, alices.id)).toBe(true);
+    expect(await liveSession(alices.id)).toBeNull();
   });
 });
 
 describe("listSessions", () => {
-  it("lists the customer's live sessions, most recently used first", () => {
-    const user = customer();
-    const older = start(user.id, 10_000);
-    const newer = start(user.id, 20_000);
-    start(customer().id, 20_000);
-    expect(listSessions(user.id, 20_000).map((s) => s.id)).toEqual([newer.id, older.id]);
+  it("lists the customer's live sessions, most recently used first", async () => {
+    const user = await customer();
+    const older = await start(user.id, 10_000);
+    const newer = await start(user.id, 20_000);
+    await start((await customer()).id, 20_000);
+    expect((await listSessions(user.id, 20_000)).map((s) => s.id)).toEqual([newer.id, older.id]);
     const idle = config().owlbank.sessionIdleMs;
-    expect(listSessions(user.id, 10_000 + idle).map((s) => s.id)).toEqual([newer.id]);
+    expect((await listSessions(user.id, 10_000 + idle)).map((s) => s.id)).toEqual([newer.id]);
   });
 });

@@ -10,7 +10,7 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import { and, desc, eq, gt, lte, ne, or, sql } from "drizzle-orm";
 import { type Session, type SessionOrigin, sessions } from "@/db/schema/owlbank";
-import { db, prepared } from "@/lib/db";
+import { db, prepared, transaction } from "@/lib/db";
 import { config } from "@/lib/env";
 import { describeDevice } from "./device";
 
@@ -44,7 +44,7 @@ export type NewSession = {
  * factors require it), so it starts stepped up. Clears the customer's
  * dead sessions on the way, so their list only ever holds live ones.
  */
-export function createSession(input: NewSession, now = Date.now()): Session {
+export async function createSession(input: NewSession, now = Date.now()): Promise<Session> {
   const session: Session = {
     id: randomBytes(16).toString("base64url"),
     userId: input.userId,
@@ -56,9 +56,9 @@ export function createSession(input: NewSession, now = Date.now()): Session {
     createdFrom: input.address,
     steppedUpAt: now,
   };
-  db().transaction((tx) => {
-    tx.delete(sessions).where(and(eq(sessions.userId, input.userId), dead(now))).run();
-    tx.insert(sessions).values(session).run();
+  await transaction(async (tx) => {
+    await tx.delete(sessions).where(and(eq(sessions.userId, input.userId), dead(now)));
+    await tx.insert(sessions).values(session);
   });
   return session;
 }
@@ -78,29 +78,33 @@ const statements = prepared((d) => ({
  * The live session with this id, or null. A dead one is deleted on sight. A live one counts
  * as seen now (written at most once a minute).
  */
-export function liveSession(id: string, now = Date.now()): Session | null {
+export async function liveSession(id: string, now = Date.now()): Promise<Session | null> {
   const s = statements();
-  const session = s.byId.get({ id });
+  const [session] = await s.byId.execute({ id });
   if (!session) return null;
   if (!isLive(session, now)) {
-    s.remove.run({ id });
+    await s.remove.execute({ id });
     return null;
   }
   if (now - session.lastSeenAt >= touchInterval()) {
-    s.touch.run({ id, now });
+    await s.touch.execute({ id, now });
     session.lastSeenAt = now;
   }
   return session;
 }
 
 /** Sign-out: the session is gone for every server at once. */
-export function endSession(id: string): void {
-  statements().remove.run({ id });
+export async function endSession(id: string): Promise<void> {
+  await statements().remove.execute({ id });
 }
 
 /** Ends one of the customer's own sessions; false when it is not theirs (or already over). */
-export function endSessionOf(userId: string, id: string): boolean {
-  return db().delete(sessions).where(and(eq(sessions.id, id), eq(sessions.userId, userId))).run().changes > 0;
+export async function endSessionOf(userId: string, id: string): Promise<boolean> {
+  const ended = await db()
+    .delete(sessions)
+    .where(and(eq(sessions.id, id), eq(sessions.userId, userId)))
+    .returning({ id: sessions.id });
+  return ended.length > 0;
 }
 
 /**
@@ -108,20 +112,20 @@ export function endSessionOf(userId: string, id: string): boolean {
  * created): after the credentials changed, only the browser that changed them stays in.
  * Returns how many ended.
  */
-export function endOtherSessions(userId: string, keep: string | null): number {
+export async function endOtherSessions(userId: string, keep: string | null): Promise<number> {
   const mine = eq(sessions.userId, userId);
-  return db()
+  const ended = await db()
     .delete(sessions)
     .where(keep === null ? mine : and(mine, ne(sessions.id, keep)))
-    .run().changes;
+    .returning({ id: sessions.id });
+  return ended.length;
 }
 
 /** The customer's live sessions, most recently used first. */
-export function listSessions(userId: string, now = Date.now()): Session[] {
+export async function listSessions(userId: string, now = Date.now()): Promise<Session[]> {
   return db()
     .select()
     .from(sessions)
     .where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, now), gt(sessions.lastSeenAt, now - config().owlbank.sessionIdleMs)))
-    .orderBy(desc(sessions.lastSeenAt), desc(sessions.createdAt))
-    .all();
+    .orderBy(desc(sessions.lastSeenAt), desc(sessions.createdAt));
 }

@@ -18,8 +18,7 @@ export type CurrentUserDetails = { rpId: string; userId: string; name: string; d
  */
 export async function acceptedCredentials(user: User): Promise<AcceptedCredentials | null> {
   if (!user.webauthnUserId) return null;
-  const known = knownCredentials(user.id);
-  const factors = await listPasskeys(user.verifyIdentity);
+  const [known, factors] = await Promise.all([knownCredentials(user.id), listPasskeys(user.verifyIdentity)]);
   const ids = factors.map((f) => known.get(f.sid));
   if (ids.some((id) => id === undefined)) return null;
   return { rpId: config().app.rpId, userId: user.webauthnUserId, allAcceptedCredentialIds: ids as string[] };

@@ -13,7 +13,7 @@ import { consumeStepUpChallenge, recordPasskeyUse, saveStepUpChallenge } from ".
 export async function beginStepUp(): Promise<PublicKeyCredentialRequestOptionsJSON> {
   const { user, session } = await requireSession();
   const challenge = await createPasskeyChallenge({ identity: user.verifyIdentity });
-  saveStepUpChallenge(session.id, challenge.challengeSid, challenge.expiresAt);
+  await saveStepUpChallenge(session.id, challenge.challengeSid, challenge.expiresAt);
   return challenge.optionsJSON;
 }
 
@@ -24,8 +24,8 @@ export async function beginStepUp(): Promise<PublicKeyCredentialRequestOptionsJS
 export async function finishStepUp(assertion: AuthenticationResponse): Promise<boolean> {
   const { user, session } = await requireSession();
   const approved = await approvePasskeyChallenge(assertion);
-  if (approved.identity !== user.verifyIdentity || !consumeStepUpChallenge(session.id, approved.challengeSid)) return false;
-  recordPasskeyUse(session.id);
-  rememberCredential({ userId: user.id, factorSid: approved.factorSid, credentialId: assertion.id });
+  if (approved.identity !== user.verifyIdentity || !(await consumeStepUpChallenge(session.id, approved.challengeSid))) return false;
+  await recordPasskeyUse(session.id);
+  await rememberCredential({ userId: user.id, factorSid: approved.factorSid, credentialId: assertion.id });
   return true;
 }

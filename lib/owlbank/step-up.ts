@@ -7,7 +7,7 @@
 import "server-only";
 import { and, eq, isNull, lt, lte, or } from "drizzle-orm";
 import { type Session, sessions, stepUpChallenges } from "@/db/schema/owlbank";
-import { db } from "@/lib/db";
+import { db, transaction } from "@/lib/db";
 import { config } from "@/lib/env";
 
 /** What an action answers when it needs a passkey approval first; the browser then asks for one. */
@@ -28,32 +28,31 @@ export function hasFreshPasskey(session: Pick<Session, "steppedUpAt">, now = Dat
  * Records a passkey ceremony Verify accepted in this session (a step-up, a transfer approval,
  * a new passkey). Never moves the time backwards, and never touches another session.
  */
-export function recordPasskeyUse(sessionId: string, now = Date.now()): void {
-  db()
+export async function recordPasskeyUse(sessionId: string, now = Date.now()): Promise<void> {
+  await db()
     .update(sessions)
     .set({ steppedUpAt: now })
-    .where(and(eq(sessions.id, sessionId), or(isNull(sessions.steppedUpAt), lt(sessions.steppedUpAt, now))))
-    .run();
+    .where(and(eq(sessions.id, sessionId), or(isNull(sessions.steppedUpAt), lt(sessions.steppedUpAt, now))));
 }
 
 /** Remembers a challenge issued as a step-up by session `sessionId`. */
-export function saveStepUpChallenge(sessionId: string, challengeSid: string, expiresAt: number, now = Date.now()): void {
-  db().transaction((tx) => {
-    tx.delete(stepUpChallenges).where(lte(stepUpChallenges.expiresAt, now)).run();
-    tx.insert(stepUpChallenges).values({ challengeSid, sessionId, expiresAt }).run();
+export async function saveStepUpChallenge(sessionId: string, challengeSid: string, expiresAt: number, now = Date.now()): Promise<void> {
+  await transaction(async (tx) => {
+    await tx.delete(stepUpChallenges).where(lte(stepUpChallenges.expiresAt, now));
+    await tx.insert(stepUpChallenges).values({ challengeSid, sessionId, expiresAt });
   });
 }
 
 /**
  * Uses up a step-up challenge: true only if this session issued it as a step-up and it has
  * not expired. A sign-in's or a transfer's challenge is not one, and neither is another
- * session's step-up, so no approval can be replayed here.
+ * session's step-up, so no approval can be replayed here. The row is deleted and returned in
+ * one statement, so of two uses at once only one gets it.
  */
-export function consumeStepUpChallenge(sessionId: string, challengeSid: string, now = Date.now()): boolean {
-  const row = db()
+export async function consumeStepUpChallenge(sessionId: string, challengeSid: string, now = Date.now()): Promise<boolean> {
+  const [row] = await db()
     .delete(stepUpChallenges)
     .where(and(eq(stepUpChallenges.challengeSid, challengeSid), eq(stepUpChallenges.sessionId, sessionId)))
-    .returning()
-    .get();
+    .returning();
   return Boolean(row && row.expiresAt > now);
 }

@@ -30,12 +30,12 @@ export type StartResult =
  */
 export async function startTransfer(details: DraftDetails): Promise<StartResult> {
   const user = await requireUser();
-  const account = findOwnAccount(user.id, details.fromAccountId);
+  const account = await findOwnAccount(user.id, details.fromAccountId);
   if (!account) return { ok: false, reason: "no_account" };
   if (account.balanceCents < details.amountCents) return { ok: false, reason: "insufficient_funds" };
 
   const challenge = await createPasskeyChallenge({ identity: user.verifyIdentity });
-  const draft = saveDraft(user.id, details, { sid: challenge.challengeSid, expiresAt: challenge.expiresAt });
+  const draft = await saveDraft(user.id, details, { sid: challenge.challengeSid, expiresAt: challenge.expiresAt });
   return {
     ok: true,
     transfer: {
@@ -57,7 +57,7 @@ export async function startTransfer(details: DraftDetails): Promise<StartResult>
  */
 export async function approveTransfer(transferId: string, assertion: AuthenticationResponse): Promise<ExecuteResult> {
   const { user, session } = await requireSession();
-  const draft = findTransfer(user.id, transferId);
+  const draft = await findTransfer(user.id, transferId);
   if (!draft) return { ok: false, reason: "not_found" };
   // Nothing to approve any more: no need to ask Verify, and nothing can move again.
   if (draft.status === "executed") return { ok: false, reason: "already_executed" };
@@ -71,12 +71,12 @@ export async function approveTransfer(transferId: string, assertion: Authenticat
     if (code === undefined) throw error;
     // "Already used" says nothing against this draft: it may be its own approval arriving
     // twice, while the first one is executing it. Any other refusal ends the draft.
-    if (code !== 60322) refuseDraft(user.id, draft.id, `verify_${code}`);
+    if (code !== 60322) await refuseDraft(user.id, draft.id, `verify_${code}`);
     return { ok: false, reason: `verify_${code}` };
   }
   if (approved.identity === user.verifyIdentity) {
-    recordPasskeyUse(session.id);
-    rememberCredential({ userId: user.id, factorSid: approved.factorSid, credentialId: assertion.id });
+    await recordPasskeyUse(session.id);
+    await rememberCredential({ userId: user.id, factorSid: approved.factorSid, credentialId: assertion.id });
   }
   return executeTransfer({ userId: user.id, verifyIdentity: user.verifyIdentity, transferId: draft.id, approved });
 }
@@ -84,5 +84,5 @@ export async function approveTransfer(transferId: string, assertion: Authenticat
 /** The customer backed out of the review: the draft can no longer be approved. */
 export async function cancelTransfer(transferId: string): Promise<void> {
   const user = await requireUser();
-  refuseDraft(user.id, transferId, "cancelled");
+  await refuseDraft(user.id, transferId, "cancelled");
 }

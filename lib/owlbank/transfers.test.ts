@@ -9,33 +9,37 @@ import { completeSignup, savePendingSignup } from "./users";
 let n = 0;
 
 /** A customer with the demo accounts, as sign-up makes them. */
-function customer() {
+async function customer() {
   n += 1;
   const identity = crypto.randomUUID();
   const factorSid = `YF${String(n).padStart(32, "a")}`;
-  savePendingSignup({ factorSid, phoneNumber: `+1510555${String(n).padStart(4, "0")}`, displayName: `Payer ${n}`, verifyIdentity: identity });
-  const result = completeSignup(factorSid, identity);
+  await savePendingSignup({ factorSid, phoneNumber: `+1510555${String(n).padStart(4, "0")}`, displayName: `Payer ${n}`, verifyIdentity: identity });
+  const result = await completeSignup(factorSid, identity);
   if (!result.ok) throw new Error(result.reason);
-  const checking = db().select().from(bankAccounts).where(eq(bankAccounts.userId, result.user.id)).all().find((a) => a.name === "Everyday Checking")!;
+  const accounts = await db().select().from(bankAccounts).where(eq(bankAccounts.userId, result.user.id));
+  const checking = accounts.find((a) => a.name === "Everyday Checking")!;
   return { user: result.user, checking };
 }
+type Customer = Awaited<ReturnType<typeof customer>>;
 
-const balance = (accountId: string) => db().select().from(bankAccounts).where(eq(bankAccounts.id, accountId)).get()!.balanceCents;
-const history = (accountId: string) => db().select().from(transactions).where(eq(transactions.accountId, accountId)).all();
+async function balance(accountId: string) {
+  const [account] = await db().select().from(bankAccounts).where(eq(bankAccounts.id, accountId));
+  return account.balanceCents;
+}
+const history = (accountId: string) => db().select().from(transactions).where(eq(transactions.accountId, accountId));
 
-function draftFor(who: ReturnType<typeof customer>, amountCents = 25_00, opts: { now?: number; expiresAt?: number } = {}) {
+function draftFor(who: Customer, amountCents = 25_00, opts: { now?: number; expiresAt?: number } = {}) {
   const now = opts.now ?? Date.now();
   const challengeSid = `YC${crypto.randomUUID().replaceAll("-", "")}`;
-  const draft = saveDraft(
+  return saveDraft(
     who.user.id,
     { fromAccountId: who.checking.id, payee: "Alex Chen", amountCents, memo: "Dinner" },
     { sid: challengeSid, expiresAt: opts.expiresAt ?? now + 5 * 60_000 },
     now,
   );
-  return draft;
 }
 
-const approve = (who: ReturnType<typeof customer>, draft: { id: string; challengeSid: string }, overrides: Partial<{ challengeSid: string; identity: string; now: number }> = {}) =>
+const approve = (who: Customer, draft: { id: string; challengeSid: string }, overrides: Partial<{ challengeSid: string; identity: string; now: number }> = {}) =>
   executeTransfer({
     userId: who.user.id,
     verifyIdentity: who.user.verifyIdentity,
@@ -45,106 +49,127 @@ const approve = (who: ReturnType<typeof customer>, draft: { id: string; challeng
   });
 
 describe("executeTransfer", () => {
-  it("moves the money once, with a transaction row, when the draft's own challenge is approved", () => {
-    const alice = customer();
-    const before = balance(alice.checking.id);
-    const draft = draftFor(alice, 25_00);
+  it("moves the money once, with a transaction row, when the draft's own challenge is approved", async () => {
+    const alice = await customer();
+    const before = await balance(alice.checking.id);
+    const draft = await draftFor(alice, 25_00);
 
-    const result = approve(alice, draft);
+    const result = await approve(alice, draft);
     expect(result).toMatchObject({ ok: true, balanceCents: before - 25_00 });
-    expect(balance(alice.checking.id)).toBe(before - 25_00);
-    expect(findTransfer(alice.user.id, draft.id)).toMatchObject({ status: "executed" });
-    expect(history(alice.checking.id).filter((t) => t.amountCents === -25_00)).toEqual([
+    expect(await balance(alice.checking.id)).toBe(before - 25_00);
+    expect(await findTransfer(alice.user.id, draft.id)).toMatchObject({ status: "executed" });
+    expect((await history(alice.checking.id)).filter((t) => t.amountCents === -25_00)).toEqual([
       expect.objectContaining({ description: "Transfer to Alex Chen · Dinner" }),
     ]);
   });
 
-  it("does not move the money a second time for the same approval", () => {
-    const alice = customer();
-    const before = balance(alice.checking.id);
-    const draft = draftFor(alice);
-    expect(approve(alice, draft).ok).toBe(true);
-    expect(approve(alice, draft)).toEqual({ ok: false, reason: "already_executed" });
-    expect(balance(alice.checking.id)).toBe(before - 25_00);
+  it("does not move the money a second time for the same approval", async () => {
+    const alice = await customer();
+    const before = await balance(alice.checking.id);
+    const draft = await draftFor(alice);
+    expect((await approve(alice, draft)).ok).toBe(true);
+    expect(await approve(alice, draft)).toEqual({ ok: false, reason: "already_executed" });
+    expect(await balance(alice.checking.id)).toBe(before - 25_00);
   });
 
-  it("refuses an approval of another challenge", () => {
-    const alice = customer();
-    const before = balance(alice.checking.id);
-    const draft = draftFor(alice);
-    const other = draftFor(alice);
-    expect(approve(alice, draft, { challengeSid: other.challengeSid })).toEqual({ ok: false, reason: "challenge_mismatch" });
-    expect(balance(alice.checking.id)).toBe(before);
-    expect(findTransfer(alice.user.id, draft.id)).toMatchObject({ status: "refused", refusedReason: "challenge_mismatch" });
-    expect(approve(alice, draft), "a refused draft stays refused").toEqual({ ok: false, reason: "already_refused" });
+  it("moves the money once when the same approval arrives twice at once", async () => {
+    const alice = await customer();
+    const before = await balance(alice.checking.id);
+    const draft = await draftFor(alice);
+    const results = await Promise.all([approve(alice, draft), approve(alice, draft)]);
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok)).toEqual([{ ok: false, reason: "already_executed" }]);
+    expect(await balance(alice.checking.id)).toBe(before - 25_00);
   });
 
-  it("refuses an approval by another user's identity", () => {
-    const alice = customer();
-    const mallory = customer();
-    const before = balance(alice.checking.id);
-    const draft = draftFor(alice);
-    expect(approve(alice, draft, { identity: mallory.user.verifyIdentity })).toEqual({ ok: false, reason: "identity_mismatch" });
-    expect(balance(alice.checking.id)).toBe(before);
+  it("never overdraws when two transfers race for the same money", async () => {
+    const alice = await customer();
+    await db().update(bankAccounts).set({ balanceCents: 30_00 }).where(eq(bankAccounts.id, alice.checking.id));
+    const [first, second] = [await draftFor(alice, 25_00), await draftFor(alice, 25_00)];
+    const results = await Promise.all([approve(alice, first), approve(alice, second)]);
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok)).toEqual([{ ok: false, reason: "insufficient_funds" }]);
+    expect(await balance(alice.checking.id)).toBe(5_00);
+    expect((await history(alice.checking.id)).filter((t) => t.amountCents === -25_00)).toHaveLength(1);
   });
 
-  it("will not execute another user's draft", () => {
-    const alice = customer();
-    const mallory = customer();
-    const before = balance(alice.checking.id);
-    const draft = draftFor(alice);
-    const result = executeTransfer({
+  it("refuses an approval of another challenge", async () => {
+    const alice = await customer();
+    const before = await balance(alice.checking.id);
+    const draft = await draftFor(alice);
+    const other = await draftFor(alice);
+    expect(await approve(alice, draft, { challengeSid: other.challengeSid })).toEqual({ ok: false, reason: "challenge_mismatch" });
+    expect(await balance(alice.checking.id)).toBe(before);
+    expect(await findTransfer(alice.user.id, draft.id)).toMatchObject({ status: "refused", refusedReason: "challenge_mismatch" });
+    expect(await approve(alice, draft), "a refused draft stays refused").toEqual({ ok: false, reason: "already_refused" });
+  });
+
+  it("refuses an approval by another user's identity", async () => {
+    const alice = await customer();
+    const mallory = await customer();
+    const before = await balance(alice.checking.id);
+    const draft = await draftFor(alice);
+    expect(await approve(alice, draft, { identity: mallory.user.verifyIdentity })).toEqual({ ok: false, reason: "identity_mismatch" });
+    expect(await balance(alice.checking.id)).toBe(before);
+  });
+
+  it("will not execute another user's draft", async () => {
+    const alice = await customer();
+    const mallory = await customer();
+    const before = await balance(alice.checking.id);
+    const draft = await draftFor(alice);
+    const result = await executeTransfer({
       userId: mallory.user.id,
       verifyIdentity: mallory.user.verifyIdentity,
       transferId: draft.id,
       approved: { challengeSid: draft.challengeSid, identity: mallory.user.verifyIdentity },
     });
     expect(result).toEqual({ ok: false, reason: "not_found" });
-    expect(balance(alice.checking.id)).toBe(before);
-    expect(findTransfer(alice.user.id, draft.id)?.status).toBe("draft");
+    expect(await balance(alice.checking.id)).toBe(before);
+    expect((await findTransfer(alice.user.id, draft.id))?.status).toBe("draft");
   });
 
-  it("refuses a draft whose amount was edited after the challenge was issued", () => {
-    const alice = customer();
-    const before = balance(alice.checking.id);
-    const draft = draftFor(alice, 25_00);
-    db().update(transfers).set({ amountCents: 2_500_00 }).where(eq(transfers.id, draft.id)).run();
-    expect(approve(alice, draft)).toEqual({ ok: false, reason: "details_changed" });
-    expect(balance(alice.checking.id)).toBe(before);
+  it("refuses a draft whose amount was edited after the challenge was issued", async () => {
+    const alice = await customer();
+    const before = await balance(alice.checking.id);
+    const draft = await draftFor(alice, 25_00);
+    await db().update(transfers).set({ amountCents: 2_500_00 }).where(eq(transfers.id, draft.id));
+    expect(await approve(alice, draft)).toEqual({ ok: false, reason: "details_changed" });
+    expect(await balance(alice.checking.id)).toBe(before);
   });
 
-  it("refuses an edit even when the digest is recomputed without the server key", () => {
-    const alice = customer();
-    const draft = draftFor(alice, 25_00);
+  it("refuses an edit even when the digest is recomputed without the server key", async () => {
+    const alice = await customer();
+    const draft = await draftFor(alice, 25_00);
     const forged = createHash("sha256").update(JSON.stringify([draft.id, alice.user.id, draft.fromAccountId, "Mallory", 25_00, "", draft.challengeSid])).digest("hex");
-    db().update(transfers).set({ payee: "Mallory", memo: "", digest: forged }).where(eq(transfers.id, draft.id)).run();
-    expect(approve(alice, draft)).toEqual({ ok: false, reason: "details_changed" });
+    await db().update(transfers).set({ payee: "Mallory", memo: "", digest: forged }).where(eq(transfers.id, draft.id));
+    expect(await approve(alice, draft)).toEqual({ ok: false, reason: "details_changed" });
   });
 
-  it("refuses an approval after the challenge expired", () => {
-    const alice = customer();
-    const before = balance(alice.checking.id);
-    const draft = draftFor(alice, 25_00, { now: 1_000, expiresAt: 2_000 });
-    expect(approve(alice, draft, { now: 2_000 })).toEqual({ ok: false, reason: "expired" });
-    expect(balance(alice.checking.id)).toBe(before);
+  it("refuses an approval after the challenge expired", async () => {
+    const alice = await customer();
+    const before = await balance(alice.checking.id);
+    const draft = await draftFor(alice, 25_00, { now: 1_000, expiresAt: 2_000 });
+    expect(await approve(alice, draft, { now: 2_000 })).toEqual({ ok: false, reason: "expired" });
+    expect(await balance(alice.checking.id)).toBe(before);
   });
 
-  it("refuses, and leaves the balance alone, when the account can't cover the amount", () => {
-    const alice = customer();
-    db().update(bankAccounts).set({ balanceCents: 10_00 }).where(eq(bankAccounts.id, alice.checking.id)).run();
-    const draft = draftFor(alice, 25_00);
-    expect(approve(alice, draft)).toEqual({ ok: false, reason: "insufficient_funds" });
-    expect(balance(alice.checking.id)).toBe(10_00);
-    expect(findTransfer(alice.user.id, draft.id)).toMatchObject({ status: "refused", executedAt: null });
+  it("refuses, and leaves the balance alone, when the account can't cover the amount", async () => {
+    const alice = await customer();
+    await db().update(bankAccounts).set({ balanceCents: 10_00 }).where(eq(bankAccounts.id, alice.checking.id));
+    const draft = await draftFor(alice, 25_00);
+    expect(await approve(alice, draft)).toEqual({ ok: false, reason: "insufficient_funds" });
+    expect(await balance(alice.checking.id)).toBe(10_00);
+    expect(await findTransfer(alice.user.id, draft.id)).toMatchObject({ status: "refused", executedAt: null });
   });
 
-  it("a cancelled draft can't be approved", () => {
-    const alice = customer();
-    const before = balance(alice.checking.id);
-    const draft = draftFor(alice);
-    refuseDraft(alice.user.id, draft.id, "cancelled");
-    expect(approve(alice, draft)).toEqual({ ok: false, reason: "already_refused" });
-    expect(balance(alice.checking.id)).toBe(before);
+  it("a cancelled draft can't be approved", async () => {
+    const alice = await customer();
+    const before = await balance(alice.checking.id);
+    const draft = await draftFor(alice);
+    await refuseDraft(alice.user.id, draft.id, "cancelled");
+    expect(await approve(alice, draft)).toEqual({ ok: false, reason: "already_refused" });
+    expect(await balance(alice.checking.id)).toBe(before);
   });
 });
 

@@ -6,17 +6,26 @@ import "server-only";
 import { randomInt, randomUUID } from "node:crypto";
 import { and, eq, lt } from "drizzle-orm";
 import { bankAccounts, pendingSignups, transactions, type User, users } from "@/db/schema/owlbank";
-import { db } from "@/lib/db";
+import { db, transaction } from "@/lib/db";
 import { balanceOf, DEMO_ACCOUNTS, timeOf } from "./demo-data";
 
-export const findUserById = (id: string): User | undefined =>
-  db().select().from(users).where(eq(users.id, id)).get();
+/** The user with this id, if any. */
+export async function findUserById(id: string): Promise<User | undefined> {
+  const [user] = await db().select().from(users).where(eq(users.id, id)).limit(1);
+  return user;
+}
 
-export const findUserByIdentity = (verifyIdentity: string): User | undefined =>
-  db().select().from(users).where(eq(users.verifyIdentity, verifyIdentity)).get();
+/** The user Verify knows by this identity, if any. */
+export async function findUserByIdentity(verifyIdentity: string): Promise<User | undefined> {
+  const [user] = await db().select().from(users).where(eq(users.verifyIdentity, verifyIdentity)).limit(1);
+  return user;
+}
 
-export const findUserByPhone = (phoneNumber: string): User | undefined =>
-  db().select().from(users).where(eq(users.phoneNumber, phoneNumber)).get();
+/** The user with this phone number (E.164), if any. */
+export async function findUserByPhone(phoneNumber: string): Promise<User | undefined> {
+  const [user] = await db().select().from(users).where(eq(users.phoneNumber, phoneNumber)).limit(1);
+  return user;
+}
 
 /** How long a sign-up may wait for its passkey: Verify's registration window (docs/api.md §9.1). */
 export const SIGNUP_TTL_MS = 10 * 60 * 1000;
@@ -24,23 +33,31 @@ export const SIGNUP_TTL_MS = 10 * 60 * 1000;
 export type PendingSignup = typeof pendingSignups.$inferSelect;
 
 /** Remembers a sign-up between Create Factor and Verify Factor. */
-export function savePendingSignup(
+export async function savePendingSignup(
   signup: Omit<PendingSignup, "expiresAt" | "webauthnUserId"> & { webauthnUserId?: string | null },
   now = Date.now(),
-): void {
-  db().insert(pendingSignups).values({ ...signup, expiresAt: now + SIGNUP_TTL_MS }).run();
+): Promise<void> {
+  await db().insert(pendingSignups).values({ ...signup, expiresAt: now + SIGNUP_TTL_MS });
 }
 
-export const findPendingSignup = (factorSid: string): PendingSignup | undefined =>
-  db().select().from(pendingSignups).where(eq(pendingSignups.factorSid, factorSid)).get();
+/** The pending sign-up of `factorSid`, if any (expired ones included). */
+export async function findPendingSignup(factorSid: string): Promise<PendingSignup | undefined> {
+  const [pending] = await db().select().from(pendingSignups).where(eq(pendingSignups.factorSid, factorSid)).limit(1);
+  return pending;
+}
 
-export function deletePendingSignup(factorSid: string): void {
-  db().delete(pendingSignups).where(eq(pendingSignups.factorSid, factorSid)).run();
+/**
+ * Removes a pending sign-up and returns it, or undefined when it was already gone: only one
+ * caller gets the row, so a cancel racing a completion (or another cancel) acts once.
+ */
+export async function deletePendingSignup(factorSid: string): Promise<PendingSignup | undefined> {
+  const [pending] = await db().delete(pendingSignups).where(eq(pendingSignups.factorSid, factorSid)).returning();
+  return pending;
 }
 
 /** Removes and returns the sign-ups whose passkey never arrived in time. */
-export function takeExpiredSignups(now = Date.now()): PendingSignup[] {
-  return db().delete(pendingSignups).where(lt(pendingSignups.expiresAt, now)).returning().all();
+export async function takeExpiredSignups(now = Date.now()): Promise<PendingSignup[]> {
+  return db().delete(pendingSignups).where(lt(pendingSignups.expiresAt, now)).returning();
 }
 
 export type CompleteSignupResult =
@@ -50,20 +67,18 @@ export type CompleteSignupResult =
 /**
  * Turns a pending sign-up into a customer once Verify has verified its factor. `factorSid`
  * and `identity` are the ones Verify returned, so the browser cannot pick whose sign-up
- * it completes. Synchronous on purpose: better-sqlite3 transactions must not await.
+ * it completes. Each decision is one guarded statement, so it holds under concurrency: the
+ * pending row is deleted and returned (only one caller gets it), and the phone number's
+ * unique index, not an earlier look, decides whether the number is still free.
  */
-export function completeSignup(factorSid: string, identity: string, now = Date.now()): CompleteSignupResult {
-  return db().transaction((tx): CompleteSignupResult => {
-    const pending = tx
+export async function completeSignup(factorSid: string, identity: string, now = Date.now()): Promise<CompleteSignupResult> {
+  return transaction(async (tx): Promise<CompleteSignupResult> => {
+    const [pending] = await tx
       .delete(pendingSignups)
       .where(and(eq(pendingSignups.factorSid, factorSid), eq(pendingSignups.verifyIdentity, identity)))
-      .returning()
-      .get();
+      .returning();
     if (!pending) return { ok: false, reason: "no_pending_signup" };
     if (pending.expiresAt < now) return { ok: false, reason: "signup_expired" };
-    if (tx.select({ id: users.id }).from(users).where(eq(users.phoneNumber, pending.phoneNumber)).get()) {
-      return { ok: false, reason: "phone_taken" };
-    }
 
     const user: User = {
       id: randomUUID(),
@@ -73,30 +88,32 @@ export function completeSignup(factorSid: string, identity: string, now = Date.n
       createdAt: now,
       webauthnUserId: pending.webauthnUserId,
     };
-    tx.insert(users).values(user).run();
-    for (const account of DEMO_ACCOUNTS) {
-      const accountId = randomUUID();
-      tx.insert(bankAccounts)
-        .values({
-          id: accountId,
-          userId: user.id,
-          name: account.name,
-          number: String(randomInt(1000, 10000)),
-          balanceCents: balanceOf(account),
-        })
-        .run();
-      account.transactions.forEach((t, i) => {
-        tx.insert(transactions)
-          .values({
-            id: randomUUID(),
-            accountId,
-            description: t.description,
-            amountCents: t.amountCents,
-            createdAt: timeOf(now, t.daysAgo, i),
-          })
-          .run();
-      });
-    }
+    // A conflict is skipped rather than raised: an error would abort the transaction, and
+    // the pending sign-up must stay consumed whatever the outcome.
+    const inserted = await tx.insert(users).values(user).onConflictDoNothing({ target: users.phoneNumber }).returning({ id: users.id });
+    if (inserted.length === 0) return { ok: false, reason: "phone_taken" };
+
+    const accounts = DEMO_ACCOUNTS.map((account) => ({ account, id: randomUUID() }));
+    await tx.insert(bankAccounts).values(
+      accounts.map(({ account, id }) => ({
+        id,
+        userId: user.id,
+        name: account.name,
+        number: String(randomInt(1000, 10000)),
+        balanceCents: balanceOf(account),
+      })),
+    );
+    await tx.insert(transactions).values(
+      accounts.flatMap(({ account, id }) =>
+        account.transactions.map((t, i) => ({
+          id: randomUUID(),
+          accountId: id,
+          description: t.description,
+          amountCents: t.amountCents,
+          createdAt: timeOf(now, t.daysAgo, i),
+        })),
+      ),
+    );
     return { ok: true, user };
   });
 }

@@ -39,7 +39,7 @@ export async function requestRecoveryCode(formData: FormData): Promise<CodeReque
     address: await requestAddress(),
     // Set for every number alike: a cookie only for customers' numbers would tell them apart.
     requester: await codeRequester(),
-    deliver: Boolean(findUserByPhone(number)),
+    deliver: Boolean(await findUserByPhone(number)),
   });
   if (!result.ok) return { ok: false, message: codeRequestMessage(result) };
   return { ok: true, phone: number, display: formatPhone(number), minutes: CODE_TTL_MS / 60_000, notice: codeSentNotice(result) };
@@ -53,8 +53,8 @@ export type RecoveryStart =
 async function newPasskeyFor(user: User, kind: "platform" | "cross-platform", expiresAt?: number): Promise<RecoveryStart> {
   try {
     const factor = await createPasskeyFactor({ identity: user.verifyIdentity, friendlyName: user.displayName, attachment: kind });
-    savePendingRecovery({ factorSid: factor.factorSid, userId: user.id, expiresAt });
-    rememberUserHandle(user.id, factor.optionsJSON.user.id);
+    await savePendingRecovery({ factorSid: factor.factorSid, userId: user.id, expiresAt });
+    await rememberUserHandle(user.id, factor.optionsJSON.user.id);
     return { ok: true, factorSid: factor.factorSid, optionsJSON: factor.optionsJSON };
   } catch (error) {
     console.error(`[recovery] CreateFactor failed: ${describeVerifyError(error)}`);
@@ -90,7 +90,7 @@ export async function verifyRecoveryCode(formData: FormData): Promise<RecoverySt
   });
   if (!checked.ok) return codeRefusal(checked);
   // A right code was only ever sent to a customer's number; it may have changed since.
-  const user = findUserByPhone(number);
+  const user = await findUserByPhone(number);
   if (!user) return { ok: false, restart: true, message: codeCheckMessage({ ok: false, reason: "expired" }) };
   return newPasskeyFor(user, kind);
 }
@@ -101,14 +101,14 @@ export async function verifyRecoveryCode(formData: FormData): Promise<RecoverySt
  * authorises it, and the retry keeps the original deadline.
  */
 export async function retryRecoveryPasskey(previousFactorSid: string, kind: "platform" | "cross-platform"): Promise<RecoveryStart> {
-  const verdict = takeLimits([["recovery", await requestAddress()]]);
+  const verdict = await takeLimits([["recovery", await requestAddress()]]);
   if (!verdict.ok) return { ok: false, message: tooManyAttemptsMessage(verdict.retryAfterSeconds) };
   const sid = z.string().regex(/^YF[0-9a-fA-F]{32}$/).safeParse(previousFactorSid);
-  const pending = sid.success ? findPendingRecovery(sid.data) : undefined;
-  const user = pending && findUserById(pending.userId);
+  const pending = sid.success ? await findPendingRecovery(sid.data) : undefined;
+  const user = pending && (await findUserById(pending.userId));
   if (!pending || !user) return { ok: false, restart: true, message: "This recovery has expired. Please ask for a new code." };
   const started = await newPasskeyFor(user, attachment.parse(kind), pending.expiresAt);
   // Only once the new attempt exists: if Verify failed just now, this one can be retried again.
-  if (started.ok) deletePendingRecovery(pending.factorSid);
+  if (started.ok) await deletePendingRecovery(pending.factorSid);
   return started;
 }

@@ -22,7 +22,7 @@ export type SignInStart =
 
 /** Counts a sign-in start against its limits; a refusal to show, or null to go on. */
 async function limited(extra: [LimitRule, string][] = []): Promise<SignInStart | null> {
-  const verdict = takeLimits([["signIn", await requestAddress()], ...extra]);
+  const verdict = await takeLimits([["signIn", await requestAddress()], ...extra]);
   return verdict.ok ? null : { ok: false, message: tooManyAttemptsMessage(verdict.retryAfterSeconds) };
 }
 
@@ -59,6 +59,6 @@ export async function beginPhoneSignIn(formData: FormData): Promise<SignInStart>
   if (!parsed.success) return { ok: false, errors: { phone: z.flattenError(parsed.error).fieldErrors.phone } };
   const refused = await limited([["phone", parsed.data.phone]]);
   if (refused) return refused;
-  const user = findUserByPhone(parsed.data.phone);
+  const user = await findUserByPhone(parsed.data.phone);
   return challenge(user?.verifyIdentity);
 }

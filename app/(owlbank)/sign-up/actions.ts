@@ -57,16 +57,18 @@ const ALREADY_EXISTS = "An account with this number already exists. Sign in inst
 
 /** Best effort: forget sign-ups whose passkey never came, in OwlBank and in Verify. */
 async function sweepExpiredSignups(): Promise<void> {
-  for (const stale of takeExpiredSignups()) {
+  for (const stale of await takeExpiredSignups()) {
     await removeIdentity(stale.verifyIdentity).catch(() => undefined);
   }
 }
 
-/** Drops a pending sign-up and, unless its passkey was verified meanwhile, its Verify identity. */
+/**
+ * Drops a pending sign-up and, unless its passkey was verified meanwhile, its Verify identity.
+ * Only the caller whose delete removed the row goes on, so a sign-up is dropped once.
+ */
 async function dropPendingSignup(factorSid: string) {
-  const pending = findPendingSignup(factorSid);
+  const pending = await deletePendingSignup(factorSid);
   if (!pending) return undefined;
-  deletePendingSignup(factorSid);
   try {
     if (!(await hasVerifiedPasskey(pending.verifyIdentity))) await removeIdentity(pending.verifyIdentity);
   } catch (error) {
@@ -82,7 +84,7 @@ async function startPasskey(phone: string, name: string, kind: "platform" | "cro
   const identity = randomUUID();
   try {
     const factor = await createPasskeyFactor({ identity, friendlyName: name, attachment: kind });
-    savePendingSignup({
+    await savePendingSignup({
       factorSid: factor.factorSid,
       phoneNumber: phone,
       displayName: name,
@@ -106,12 +108,12 @@ export async function beginSignUp(formData: FormData): Promise<CodeSent> {
   }
   const { phone } = parsed.data;
   const address = await requestAddress();
-  const verdict = takeLimits([
+  const verdict = await takeLimits([
     ["signUp", address],
     ["phone", phone],
   ]);
   if (!verdict.ok) return { ok: false, message: tooManyAttemptsMessage(verdict.retryAfterSeconds) };
-  if (findUserByPhone(phone)) return { ok: false, errors: { phone: [ALREADY_EXISTS] } };
+  if (await findUserByPhone(phone)) return { ok: false, errors: { phone: [ALREADY_EXISTS] } };
 
   const sent = await requestCode({ purpose: "sign_up", phone, address, requester: await codeRequester(), deliver: true });
   if (!sent.ok) return { ok: false, message: codeRequestMessage(sent) };
@@ -140,7 +142,7 @@ export async function verifySignUpCode(formData: FormData): Promise<SignUpStart>
   const checked = await tryCode({ purpose: "sign_up", phone, code, address: await requestAddress(), requester: await knownCodeRequester() });
   if (!checked.ok) return codeRefusal(checked);
   // Someone may have opened an account on this number since the code was sent.
-  if (findUserByPhone(phone)) return { ok: false, restart: true, message: ALREADY_EXISTS };
+  if (await findUserByPhone(phone)) return { ok: false, restart: true, message: ALREADY_EXISTS };
   return startPasskey(phone, name, kind);
 }
 
@@ -151,10 +153,10 @@ export async function verifySignUpCode(formData: FormData): Promise<SignUpStart>
  * new one exists.
  */
 export async function retrySignUpPasskey(previousFactorSid: string, kind: "platform" | "cross-platform"): Promise<SignUpStart> {
-  const verdict = takeLimits([["signUp", await requestAddress()]]);
+  const verdict = await takeLimits([["signUp", await requestAddress()]]);
   if (!verdict.ok) return { ok: false, message: tooManyAttemptsMessage(verdict.retryAfterSeconds) };
   const sid = FactorSid.safeParse(previousFactorSid);
-  const pending = sid.success ? findPendingSignup(sid.data) : undefined;
+  const pending = sid.success ? await findPendingSignup(sid.data) : undefined;
   if (!pending || pending.expiresAt < Date.now()) {
     return { ok: false, restart: true, message: "This sign-up has expired. Please start again." };
   }

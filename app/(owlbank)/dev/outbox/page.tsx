@@ -13,10 +13,10 @@ export const metadata: Metadata = { title: "Outbox (development) · OwlBank", ro
  * SMS provider. It reveals codes for any number, so it does not exist in production unless
  * OWLBANK_DEV_OUTBOX=1 asks for it (never on a public deployment).
  */
-export default function OutboxPage() {
+export default async function OutboxPage() {
   const { owlbank } = config();
   if (!owlbank.devOutbox) notFound();
-  const messages = owlbank.codeDelivery === "outbox" ? recentOutboxMessages() : [];
+  const messages = owlbank.codeDelivery === "outbox" ? await recentOutboxMessages() : [];
 
   return (
     <div className="min-h-dvh bg-slate-50">

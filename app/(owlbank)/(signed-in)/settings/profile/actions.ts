@@ -35,7 +35,7 @@ export async function changeName(_prev: NameState, formData: FormData): Promise<
   const user = await requireUser();
   const parsed = NameSchema.safeParse({ name: formData.get("name") ?? "" });
   if (!parsed.success) return { ok: false, errors: z.flattenError(parsed.error).fieldErrors };
-  const updated = changeDisplayName(user.id, parsed.data.name);
+  const updated = await changeDisplayName(user.id, parsed.data.name);
   if (!updated) return { ok: false, message: "We couldn't update your name. Please try again." };
   revalidatePath("/", "layout");
   return { ok: true, message: "Name updated.", signal: currentUserDetails(updated) };
@@ -59,9 +59,9 @@ export async function beginPhoneChange(formData: FormData): Promise<PhoneChangeS
   // Whether another account uses a number is said only to a customer who just used their
   // passkey, and only a few times an hour: it is not a free lookup of who banks here.
   if (!hasFreshPasskey(session)) return STEP_UP_NEEDED;
-  const verdict = takeLimits([["phoneChange", user.id]]);
+  const verdict = await takeLimits([["phoneChange", user.id]]);
   if (!verdict.ok) return { ok: false, message: tooManyAttemptsMessage(verdict.retryAfterSeconds) };
-  if (findUserByPhone(number)) return { ok: false, errors: { phone: ["Another OwlBank account uses this number."] } };
+  if (await findUserByPhone(number)) return { ok: false, errors: { phone: ["Another OwlBank account uses this number."] } };
 
   const sent = await requestCode({
     purpose: "phone_change",
@@ -97,11 +97,11 @@ export async function confirmPhoneChange(formData: FormData): Promise<PhoneChang
     requester: await knownCodeRequester(),
   });
   if (!checked.ok) return codeRefusal(checked);
-  const changed = changePhoneNumber(user.id, number);
+  const changed = await changePhoneNumber(user.id, number);
   if (!changed.ok) return { ok: false, message: "Another OwlBank account now uses this number." };
   // The number is how an account is recovered: every other browser signed in as this
   // customer must prove itself again.
-  endOtherSessions(user.id, session.id);
+  await endOtherSessions(user.id, session.id);
   revalidatePath("/settings/profile");
   revalidatePath("/settings/security");
   return { ok: true, message: `Your phone number is now ${formatPhone(number)}.` };

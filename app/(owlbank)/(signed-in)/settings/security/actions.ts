@@ -57,7 +57,7 @@ export async function beginAddPasskey(attachment?: "platform" | "any"): Promise<
       friendlyName: user.displayName,
       attachment: AttachmentSchema.parse(attachment),
     });
-    rememberUserHandle(user.id, factor.optionsJSON.user.id);
+    await rememberUserHandle(user.id, factor.optionsJSON.user.id);
     return { ok: true, factorSid: factor.factorSid, optionsJSON: factor.optionsJSON };
   } catch (error) {
     return failure("CreateFactor", error);
@@ -78,8 +78,8 @@ export async function finishAddPasskey(credentialJson: string): Promise<ActionRe
       await removePasskey(factor.identity, factor.factorSid);
       return { ok: false, message: "That passkey request belonged to a different session. Please try again." };
     }
-    rememberCredential({ userId: user.id, factorSid: factor.factorSid, credentialId: credential.id });
-    recordPasskeyUse(session.id);
+    await rememberCredential({ userId: user.id, factorSid: factor.factorSid, credentialId: credential.id });
+    await recordPasskeyUse(session.id);
   } catch (error) {
     return failure("VerifyFactor", error);
   } finally {
@@ -158,10 +158,10 @@ export async function deletePasskey(_prev: FormState, formData: FormData): Promi
   } catch (error) {
     return failure("DeleteFactor", error);
   }
-  const credentialId = forgetCredential(user.id, factorSid);
+  const credentialId = await forgetCredential(user.id, factorSid);
   // A passkey is deleted because it is lost or suspect: whatever signed in with it, or
   // copied a cookie, is signed out. This session just stepped up, so it stays.
-  endOtherSessions(user.id, session.id);
+  await endOtherSessions(user.id, session.id);
   revalidatePath(PAGE);
   return {
     ok: true,
@@ -201,7 +201,7 @@ export async function signOutSession(_prev: SessionsState, formData: FormData): 
   if (!parsed.success) return { ok: false, message: "Unknown session." };
   if (parsed.data === session.id) return { ok: false, message: "To sign out of this device, use “Sign out” at the top of the page." };
   if (!hasFreshPasskey(session)) return STEP_UP_NEEDED;
-  const ended = endSessionOf(user.id, parsed.data);
+  const ended = await endSessionOf(user.id, parsed.data);
   revalidatePath(PAGE);
   return ended ? { ok: true, message: "That session is signed out." } : { ok: false, message: "That session had already ended." };
 }
@@ -210,7 +210,7 @@ export async function signOutSession(_prev: SessionsState, formData: FormData): 
 export async function signOutEverywhereElse(): Promise<SessionsState> {
   const { user, session } = await requireSession();
   if (!hasFreshPasskey(session)) return STEP_UP_NEEDED;
-  const ended = endOtherSessions(user.id, session.id);
+  const ended = await endOtherSessions(user.id, session.id);
   revalidatePath(PAGE);
   return { ok: true, message: ended === 1 ? "1 other session is signed out." : `${ended} other sessions are signed out.` };
 }
