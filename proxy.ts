@@ -54,10 +54,10 @@ const isConsole = (pathname: string) => pathname === "/dev/verify" || pathname.s
  * with /v2's credentials and its failure count. The pages authenticate again before they
  * read (lib/verify/console.ts). When the console is off, the page answers 404.
  */
-function consoleRefusal(request: NextRequest): NextResponse | undefined {
+async function consoleRefusal(request: NextRequest): Promise<NextResponse | undefined> {
   if (!appConfig().owlbank.devConsole) return undefined;
   try {
-    authenticateCounted(request.headers);
+    await authenticateCounted(request.headers);
     return undefined;
   } catch (error) {
     if (!(error instanceof VerifyError)) throw error;
@@ -66,7 +66,7 @@ function consoleRefusal(request: NextRequest): NextResponse | undefined {
   }
 }
 
-export function proxy(request: NextRequest) {
+export async function proxy(request: NextRequest) {
   const { pathname } = request.nextUrl;
   const api = pathname === "/v2" || pathname.startsWith("/v2/");
   if (isCrossSiteWrite(request)) {
@@ -81,7 +81,7 @@ export function proxy(request: NextRequest) {
   }
 
   if (pathname.startsWith("/api/")) return NextResponse.next();
-  const refusal = isConsole(pathname) ? consoleRefusal(request) : undefined;
+  const refusal = isConsole(pathname) ? await consoleRefusal(request) : undefined;
   if (refusal) return refusal;
 
   const https = (request.headers.get("x-forwarded-proto") ?? request.nextUrl.protocol.replace(":", "")) === "https";

@@ -21,30 +21,30 @@ const asKey = (a: { apiKeySid?: string; apiKeySecret?: string }) => apiClient(ba
 describe("provisionOnlyConfiguredAccount", () => {
   it("revokes an API key that is not configured, on the configured account too", async () => {
     const configured = account();
-    provisionAccount(configured);
+    await provisionAccount(configured);
     const rotated = { ...configured, ...account(), accountSid: configured.accountSid, authToken: configured.authToken };
-    expect(provisionOnlyConfiguredAccount(rotated).revokedApiKeys).toBe(1);
+    expect((await provisionOnlyConfiguredAccount(rotated)).revokedApiKeys).toBe(1);
     expect((await asKey(configured).get(paths.services)).status).toBe(401);
     expect((await asKey(rotated).get(paths.services)).status).toBe(200);
   });
 
   it("leaves an account configured without a key with no key at all", async () => {
     const before = account();
-    provisionAccount(before);
+    await provisionAccount(before);
     const configured = { accountSid: before.accountSid, authToken: before.authToken };
-    provisionOnlyConfiguredAccount(configured);
+    await provisionOnlyConfiguredAccount(configured);
     expect((await asKey(before).get(paths.services)).status).toBe(401);
     expect((await asAccount(configured).get(paths.services)).status).toBe(200);
   });
 
   it("retires an earlier account SID and moves its Services, with their passkeys, to the configured one", async () => {
     const old = account();
-    provisionAccount(old);
+    await provisionAccount(old);
     const service = await createService({ FriendlyName: "OwlBank" }, asAccount(old));
     const registered = await registerPasskey(service.sid, new SoftwareAuthenticator(), { client: asAccount(old) });
 
     const renamed = account(false);
-    expect(provisionOnlyConfiguredAccount(renamed)).toEqual({ renamedAccounts: expect.any(Number), revokedApiKeys: expect.any(Number) });
+    expect(await provisionOnlyConfiguredAccount(renamed)).toEqual({ renamedAccounts: expect.any(Number), revokedApiKeys: expect.any(Number) });
     expect((await asAccount(old).get(paths.services)).status).toBe(401);
     expect((await asKey(old).get(paths.services)).status).toBe(401);
 

@@ -6,7 +6,7 @@ import "server-only";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { eq, ne, sql } from "drizzle-orm";
 import { accounts, apiKeys, challenges, entities, factors, services } from "@/db/schema/verify";
-import { db, prepared } from "@/lib/db";
+import { type Db, db, prepared, transaction } from "@/lib/db";
 import { config } from "@/lib/env";
 import { fail } from "./errors";
 import { type AccountSid, isSid } from "./sid";
@@ -26,15 +26,14 @@ type AccountCredentials = {
   apiKeySecret?: string;
 };
 
-type Tx = Parameters<Parameters<ReturnType<typeof db>["transaction"]>[0]>[0];
-
-function upsertAccount(tx: Tx, account: AccountCredentials, now: number): void {
-  tx.insert(accounts)
+async function upsertAccount(tx: Db, account: AccountCredentials, now: number): Promise<void> {
+  await tx
+    .insert(accounts)
     .values({ sid: account.accountSid, authTokenHash: hashSecret(account.authToken), dateCreated: now })
-    .onConflictDoUpdate({ target: accounts.sid, set: { authTokenHash: hashSecret(account.authToken) } })
-    .run();
+    .onConflictDoUpdate({ target: accounts.sid, set: { authTokenHash: hashSecret(account.authToken) } });
   if (account.apiKeySid && account.apiKeySecret) {
-    tx.insert(apiKeys)
+    await tx
+      .insert(apiKeys)
       .values({
         sid: account.apiKeySid,
         accountSid: account.accountSid,
@@ -44,8 +43,7 @@ function upsertAccount(tx: Tx, account: AccountCredentials, now: number): void {
       .onConflictDoUpdate({
         target: apiKeys.sid,
         set: { accountSid: account.accountSid, secretHash: hashSecret(account.apiKeySecret) },
-      })
-      .run();
+      });
   }
 }
 
@@ -53,8 +51,8 @@ function upsertAccount(tx: Tx, account: AccountCredentials, now: number): void {
  * Creates or updates an account and its API key so the stored hashes match the given
  * secrets. Idempotent, and adds only: tests use it for a second account.
  */
-export function provisionAccount(account: AccountCredentials): void {
-  db().transaction((tx) => upsertAccount(tx, account, Date.now()));
+export async function provisionAccount(account: AccountCredentials): Promise<void> {
+  await transaction((tx) => upsertAccount(tx, account, Date.now()));
 }
 
 /** Tables whose rows belong to an account (by a copy of its SID, shown as `account_sid`). */
@@ -74,33 +72,38 @@ const OWNED = [services, entities, factors, challenges] as const;
  * provisioning (there is no API to create one), so another account here can only be an
  * earlier configuration of this installation.
  */
-export function provisionOnlyConfiguredAccount(account: AccountCredentials = config().verifyAccount): {
+export async function provisionOnlyConfiguredAccount(account: AccountCredentials = config().verifyAccount): Promise<{
   renamedAccounts: number;
   revokedApiKeys: number;
-} {
+}> {
   const sid = account.accountSid;
-  return db().transaction((tx) => {
-    upsertAccount(tx, account, Date.now());
-    const others = tx.select({ sid: accounts.sid }).from(accounts).where(ne(accounts.sid, sid)).all();
+  return await transaction(async (tx) => {
+    await upsertAccount(tx, account, Date.now());
+    const others = await tx.select({ sid: accounts.sid }).from(accounts).where(ne(accounts.sid, sid));
     // Each start would otherwise scan these tables for rows that, in the usual case, are none.
     if (others.length > 0) {
-      for (const table of OWNED) tx.update(table).set({ accountSid: sid }).where(ne(table.accountSid, sid)).run();
+      for (const table of OWNED) await tx.update(table).set({ accountSid: sid }).where(ne(table.accountSid, sid));
     }
     // With no key configured the account has none: every key goes ("" is no key's SID).
-    const revokedApiKeys = tx.delete(apiKeys).where(ne(apiKeys.sid, account.apiKeySid ?? "")).run().changes;
-    tx.delete(accounts).where(ne(accounts.sid, sid)).run();
-    return { renamedAccounts: others.length, revokedApiKeys };
+    const revoked = await tx.delete(apiKeys).where(ne(apiKeys.sid, account.apiKeySid ?? "")).returning({ sid: apiKeys.sid });
+    await tx.delete(accounts).where(ne(accounts.sid, sid));
+    return { renamedAccounts: others.length, revokedApiKeys: revoked.length };
   });
 }
 
-let provisioned: string | undefined;
+/**
+ * The database for which the configured account is known to exist. An in-process note that
+ * cannot change an answer: start-up provisions the account on every instance, and a stale
+ * note only skips an idempotent upsert.
+ */
+let provisioned: Db | undefined;
 
 /** Makes sure the configured embedded account exists; cheap after the first call. */
-export function ensureEmbeddedAccount(): void {
-  const { verifyAccount, databaseFile } = config();
-  if (provisioned === databaseFile) return;
-  provisionAccount(verifyAccount);
-  provisioned = databaseFile;
+export async function ensureEmbeddedAccount(): Promise<void> {
+  const current = db();
+  if (provisioned === current) return;
+  await provisionAccount(config().verifyAccount);
+  provisioned = current;
 }
 
 /** Every /v2 request authenticates: these lookups run once per request. */
@@ -117,8 +120,8 @@ function authError(): never {
  * Resolves `Authorization: Basic …` to the account it authenticates: an Account SID with
  * its auth token, or an API key SID with its secret (the key's owner is the account).
  */
-export function authenticate(header: string | null): AccountSid {
-  ensureEmbeddedAccount();
+export async function authenticate(header: string | null): Promise<AccountSid> {
+  await ensureEmbeddedAccount();
   const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? "");
   if (!match) authError();
   const decoded = Buffer.from(match[1], "base64").toString("utf8");
@@ -128,10 +131,10 @@ export function authenticate(header: string | null): AccountSid {
   const password = decoded.slice(colon + 1);
 
   if (isSid("AC", username)) {
-    const row = statements().account.get({ sid: username });
+    const [row] = await statements().account.execute({ sid: username });
     if (row && sameHash(row.authTokenHash, password)) return row.sid as AccountSid;
   } else if (isSid("SK", username)) {
-    const row = statements().apiKey.get({ sid: username });
+    const [row] = await statements().apiKey.execute({ sid: username });
     if (row && sameHash(row.secretHash, password)) return row.accountSid as AccountSid;
   }
   return authError();

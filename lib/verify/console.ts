@@ -37,7 +37,7 @@ export const CONSOLE_PAGE_SIZE = 25;
 export const consoleAccount = cache(async (): Promise<AccountSid> => {
   if (!config().owlbank.devConsole) notFound();
   try {
-    return authenticateCounted(await headers());
+    return await authenticateCounted(await headers());
   } catch (error) {
     if (error instanceof VerifyError) notFound();
     throw error;
@@ -57,15 +57,15 @@ type Columns = Parameters<typeof keyset>[0];
  * One page, newest first (as Twilio's console lists), after `token`. A malformed token
  * reads the first page: it can only come from an edited URL.
  */
-function readPage<R extends Keyed, V>(
+async function readPage<R extends Keyed, V>(
   token: string | undefined,
   columns: Columns,
-  read: (cursor: ReturnType<typeof keyset> | undefined, order: Order, limit: number) => R[],
+  read: (cursor: ReturnType<typeof keyset> | undefined, order: Order, limit: number) => Promise<R[]>,
   view: (row: R) => V,
-): ConsolePage<V> {
+): Promise<ConsolePage<V>> {
   const cursor = token ? parsePageToken(token) : undefined;
   const order: Order = "desc";
-  const rows = read(cursor?.direction === "after" ? keyset(columns, cursor, order) : undefined, order, CONSOLE_PAGE_SIZE + 1);
+  const rows = await read(cursor?.direction === "after" ? keyset(columns, cursor, order) : undefined, order, CONSOLE_PAGE_SIZE + 1);
   const page = rows.slice(0, CONSOLE_PAGE_SIZE);
   const last = page.at(-1);
   return { rows: page.map(view), next: rows.length > CONSOLE_PAGE_SIZE && last ? pageToken("PA", last) : undefined };
@@ -85,7 +85,7 @@ const serviceView = (row: ServiceRow): ServiceView => ({
   dateUpdated: row.dateUpdated,
 });
 
-export function consoleServices(account: AccountSid, token?: string): ConsolePage<ServiceView> {
+export function consoleServices(account: AccountSid, token?: string): Promise<ConsolePage<ServiceView>> {
   return readPage(
     token,
     serviceRepo.servicesTable,
@@ -94,8 +94,8 @@ export function consoleServices(account: AccountSid, token?: string): ConsolePag
   );
 }
 
-export function consoleService(account: AccountSid, serviceSid: string): ServiceView | undefined {
-  const row = serviceRepo.findService(account, serviceSid);
+export async function consoleService(account: AccountSid, serviceSid: string): Promise<ServiceView | undefined> {
+  const row = await serviceRepo.findService(account, serviceSid);
   return row && serviceView(row);
 }
 
@@ -113,7 +113,7 @@ const entityView = (row: EntityRow): EntityView => ({
   dateUpdated: row.dateUpdated,
 });
 
-export function consoleEntities(service: ServiceView, token?: string): ConsolePage<EntityView> {
+export function consoleEntities(service: ServiceView, token?: string): Promise<ConsolePage<EntityView>> {
   return readPage(
     token,
     entityRepo.entitiesTable,
@@ -122,20 +122,20 @@ export function consoleEntities(service: ServiceView, token?: string): ConsolePa
   );
 }
 
-export function consoleEntity(service: ServiceView, identity: string): EntityView | undefined {
-  const row = entityRepo.findEntity(service.sid, identity);
+export async function consoleEntity(service: ServiceView, identity: string): Promise<EntityView | undefined> {
+  const row = await entityRepo.findEntity(service.sid, identity);
   return row && entityView(row);
 }
 
 /** The Service and entity a console URL names, both reached through the account. */
-export function consoleServiceEntity(
+export async function consoleServiceEntity(
   account: AccountSid,
   serviceSid: string,
   identity: string,
-): { service: ServiceView; entity: EntityView } | undefined {
-  const service = consoleService(account, serviceSid);
+): Promise<{ service: ServiceView; entity: EntityView } | undefined> {
+  const service = await consoleService(account, serviceSid);
   if (!service) return undefined;
-  const entity = consoleEntity(service, identity);
+  const entity = await consoleEntity(service, identity);
   return entity && { service, entity };
 }
 
@@ -195,7 +195,7 @@ const factorView = (row: FactorRow): FactorView => ({
   publicKeyFingerprint: row.publicKey && fingerprint(row.publicKey),
 });
 
-export function consoleFactors(entity: EntityView, token?: string): ConsolePage<FactorView> {
+export function consoleFactors(entity: EntityView, token?: string): Promise<ConsolePage<FactorView>> {
   return readPage(
     token,
     factorRepo.factorsTable,
@@ -204,8 +204,8 @@ export function consoleFactors(entity: EntityView, token?: string): ConsolePage<
   );
 }
 
-export function consoleFactor(entity: EntityView, factorSid: string): FactorView | undefined {
-  const row = factorRepo.findEntityFactor(entity.serviceSid, entity.sid, factorSid);
+export async function consoleFactor(entity: EntityView, factorSid: string): Promise<FactorView | undefined> {
+  const row = await factorRepo.findEntityFactor(entity.serviceSid, entity.sid, factorSid);
   return row && factorView(row);
 }
 
@@ -253,7 +253,7 @@ const challengeView = (row: ChallengeRow, now: number): ChallengeView => ({
   allowedCredentials: row.allowCredentials.length,
 });
 
-export function consoleChallenges(entity: EntityView, token?: string, now = Date.now()): ConsolePage<ChallengeView> {
+export function consoleChallenges(entity: EntityView, token?: string, now = Date.now()): Promise<ConsolePage<ChallengeView>> {
   return readPage(
     token,
     challengeRepo.challengesTable,
@@ -262,7 +262,7 @@ export function consoleChallenges(entity: EntityView, token?: string, now = Date
   );
 }
 
-export function consoleChallenge(entity: EntityView, challengeSid: string, now = Date.now()): ChallengeView | undefined {
-  const row = challengeRepo.findEntityChallenge(entity.serviceSid, entity.sid, challengeSid);
+export async function consoleChallenge(entity: EntityView, challengeSid: string, now = Date.now()): Promise<ChallengeView | undefined> {
+  const row = await challengeRepo.findEntityChallenge(entity.serviceSid, entity.sid, challengeSid);
   return row && challengeView(row, now);
 }

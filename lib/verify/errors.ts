@@ -11,6 +11,7 @@ const TABLE = {
   cross_site_request: { code: 20403, status: 403 },
   not_found: { code: 20404, status: 404 },
   too_many_requests: { code: 20429, status: 429 },
+  service_unavailable: { code: 20503, status: 503 },
   invalid_page_token: { code: 21481, status: 400 },
   invalid_parameter: { code: 60200, status: 400 },
   payload_too_large: { code: 60200, status: 413 },

@@ -2,12 +2,13 @@
  * The edge of the /v2 API (`verifyRoutes`): authentication, error bodies, methods, unknown
  * paths, body limits, paging and tenant isolation.
  */
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import * as EntitiesRoute from "@/app/(verify-api)/v2/Services/[serviceSid]/Entities/route";
 import * as ServicesRoute from "@/app/(verify-api)/v2/Services/route";
 import { config } from "@/lib/env";
+import * as accounts from "@/lib/verify/accounts";
 import { provisionAccount } from "@/lib/verify/accounts";
-import { MAX_BODY_BYTES } from "@/lib/verify/http";
+import { MAX_BODY_BYTES, verifyRoutes } from "@/lib/verify/http";
 import { newSid } from "@/lib/verify/sid";
 import { accountAuth, api, type ApiResponse, apiClient, apiKeyAuth, basic, BASE_URL, twilioError } from "@/test/helpers/api";
 import { SoftwareAuthenticator } from "@/test/helpers/authenticator";
@@ -20,12 +21,12 @@ const AUTH_ERROR = {
   status: 401,
 };
 
-function secondAccount() {
+async function secondAccount() {
   const accountSid = newSid("AC");
   const authToken = "0123456789abcdef0123456789abcdef";
   const apiKeySid = newSid("SK");
   const apiKeySecret = "another-secret-of-the-second-account";
-  provisionAccount({ accountSid, authToken, apiKeySid, apiKeySecret });
+  await provisionAccount({ accountSid, authToken, apiKeySid, apiKeySecret });
   return { accountSid, client: apiClient(basic(accountSid, authToken)), keyClient: apiClient(basic(apiKeySid, apiKeySecret)) };
 }
 
@@ -74,6 +75,84 @@ describe("authentication", () => {
   it("authenticates before revealing whether a path exists", async () => {
     const res = await api.request("GET", "/v2/NoSuchThing", { auth: null });
     expect(res.status).toBe(401);
+  });
+});
+
+describe("unexpected errors", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  /** What drizzle throws: the query and its parameters in the message, the driver's error as `cause`. */
+  function queryError(code: string, message: string) {
+    const cause = Object.assign(new Error(message), { code });
+    return new Error('Failed query: select "sid" from "verify_api_keys" where "sid" = ?\nparams: SECRET-PARAMETER', { cause });
+  }
+
+  async function answer(error: Error) {
+    const { GET } = verifyRoutes({
+      GET: () => {
+        throw error;
+      },
+    });
+    const res = await GET(new Request(`${BASE_URL}/v2/Services`, { headers: { authorization: accountAuth() } }), {
+      params: Promise.resolve({}),
+    });
+    return { res, text: await res.text() };
+  }
+
+  it.each([
+    ["refused connection", "ECONNREFUSED", "connect ECONNREFUSED 127.0.0.1:5432"],
+    ["PostgreSQL shutting down (57P01)", "57P01", "terminating connection due to administrator command"],
+  ])("answers a database that did not answer (%s) with 503 / 20503 and Retry-After", async (_, code, message) => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const { res, text } = await answer(queryError(code, message));
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("1");
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(JSON.parse(text)).toEqual({
+      code: 20503,
+      message: "Service Unavailable: the database did not answer; try again",
+      more_info: "https://www.twilio.com/docs/errors/20503",
+      status: 503,
+    });
+    // No stack trace, query, parameter or driver message reaches the caller.
+    for (const leak of ["    at ", "Failed query", "SECRET-PARAMETER", code, message]) expect(text).not.toContain(leak);
+    // The server log names the driver's error, but not the query's parameters.
+    const lines = logged.mock.calls.map((args) => args.map(String).join(" "));
+    expect(lines.some((line) => line.includes(code))).toBe(true);
+    expect(lines.join("\n")).not.toContain("SECRET-PARAMETER");
+  });
+
+  it("answers 503 when authentication cannot reach the database, and does not count it as a failed attempt", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    vi.spyOn(accounts, "authenticate").mockRejectedValue(queryError("ECONNREFUSED", "connect ECONNREFUSED 127.0.0.1:5432"));
+    // From an address of its own, past the failed-authentication limit.
+    const headers = { "x-forwarded-for": "203.0.113.77" };
+    for (let i = 0; i <= config().rateLimits.authFailuresPerMinute; i++) {
+      const res = await api.request("GET", paths.services, { headers });
+      expect(res.status).toBe(503);
+      expect(res.body.code).toBe(20503);
+    }
+    vi.restoreAllMocks();
+    // Had those counted, a wrong password for the same username would now be answered 429.
+    const wrong = basic(config().verifyAccount.accountSid, "ffffffffffffffffffffffffffffffff");
+    expect((await api.request("GET", paths.services, { headers, auth: wrong })).status).toBe(401);
+    expect((await api.request("GET", paths.services, { headers })).status).toBe(200);
+  });
+
+  it("answers any other unexpected error with a bare 500 / 20500", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const { res, text } = await answer(queryError("SQLITE_ERROR", "no such table: verify_api_keys"));
+    expect(res.status).toBe(500);
+    expect(res.headers.get("retry-after")).toBeNull();
+    expect(JSON.parse(text)).toEqual({
+      code: 20500,
+      message: "Internal Server Error",
+      more_info: "https://www.twilio.com/docs/errors/20500",
+      status: 500,
+    });
+    expect(text).not.toContain("SECRET-PARAMETER");
   });
 });
 
@@ -180,7 +259,7 @@ describe("request bodies", () => {
 describe("paging", () => {
   /** Five Services in an account of their own, so other tests' Services do not interfere. */
   async function fiveServices() {
-    const { client } = secondAccount();
+    const { client } = await secondAccount();
     const created: string[] = [];
     for (let i = 0; i < 5; i++) created.push((await createService({ FriendlyName: `Service ${i}` }, client)).sid);
     // Order is (date_created, sid): Services created in the same millisecond sort by SID.
@@ -263,7 +342,7 @@ describe("paging", () => {
 
 describe("tenant isolation", () => {
   it("answers 404 / 20404 for another account's Service, on every route under it", async () => {
-    const other = secondAccount();
+    const other = await secondAccount();
     const theirs = await createService({}, other.client);
     const auth = new SoftwareAuthenticator();
     const { identity, factor } = await registerPasskey(theirs.sid, auth, { client: other.client });
@@ -299,7 +378,7 @@ describe("tenant isolation", () => {
   });
 
   it("lists only the caller's Services", async () => {
-    const other = secondAccount();
+    const other = await secondAccount();
     const theirs = await createService({ FriendlyName: "Theirs" }, other.client);
     const mine = await createService({ FriendlyName: "Mine" });
     const listed = (await api.get(paths.services)).body.services.map((s: { sid: string }) => s.sid);
@@ -310,7 +389,7 @@ describe("tenant isolation", () => {
   });
 
   it("does not let another account approve with an assertion for this account's challenge", async () => {
-    const other = secondAccount();
+    const other = await secondAccount();
     const mine = await createService();
     const auth = new SoftwareAuthenticator();
     await registerPasskey(mine.sid, auth);

@@ -6,6 +6,7 @@
  */
 import "server-only";
 import { isCrossSiteWrite } from "@/lib/cross-site";
+import { databaseFailure } from "@/lib/db";
 import { config } from "@/lib/env";
 import { clientAddress, RateLimiter } from "@/lib/rate-limit";
 import { authenticate } from "./accounts";
@@ -100,13 +101,18 @@ function requestBase(request: Request): string {
   return `${proto}://${host}`;
 }
 
-/** What an error answer carries besides its body: the Basic challenge on 401, Retry-After on 429. */
+/**
+ * What an error answer carries besides its body: the Basic challenge on 401, Retry-After on
+ * 429, and on 503 a Retry-After of one second (the database is usually back by then).
+ */
 export function errorHeaders(error: VerifyError, realm = "Twilio API"): Record<string, string> {
   return error.kind === "authentication_failed"
     ? { "WWW-Authenticate": `Basic realm="${realm}"` }
     : error.kind === "too_many_requests"
       ? { "Retry-After": /retry after (\d+)/.exec(error.message)?.[1] ?? "60" }
-      : {};
+      : error.kind === "service_unavailable"
+        ? { "Retry-After": "1" }
+        : {};
 }
 
 function errorResponse(error: VerifyError): Response {
@@ -177,11 +183,13 @@ function basicUsername(header: string | null): string {
  *
  * Throws `authentication_failed` or `too_many_requests`.
  */
-export function authenticateCounted(headers: Headers): AccountSid {
+export async function authenticateCounted(headers: Headers): Promise<AccountSid> {
   const header = headers.get("authorization");
   try {
-    return authenticate(header);
+    return await authenticate(header);
   } catch (error) {
+    // Only a refusal counts: a database that did not answer says nothing about the client.
+    if (!(error instanceof VerifyError)) throw error;
     const verdict = rateLimiters().authFailures.take(`${clientAddress(headers)}|${basicUsername(header)}`);
     if (!verdict.ok) tooManyRequests(verdict, "too many failed authentication attempts");
     throw error;
@@ -189,22 +197,41 @@ export function authenticateCounted(headers: Headers): AccountSid {
 }
 
 /** Basic auth (`authenticateCounted`), then the per-account request budget. */
-function authorise(request: Request): AccountSid {
-  const account = authenticateCounted(request.headers);
+async function authorise(request: Request): Promise<AccountSid> {
+  const account = await authenticateCounted(request.headers);
   const budget = rateLimiters().perAccount.take(account);
   if (!budget.ok) tooManyRequests(budget, "this account's request rate limit was exceeded");
   return account;
+}
+
+/**
+ * `code: message` of the innermost error that has a code: the driver's own error, which
+ * drizzle wraps as `cause` of one whose message lists the query and its parameters.
+ */
+function driverError(error: unknown): string {
+  let found: { code: string; message: unknown } | undefined;
+  for (let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === "string") found = { code: e.code, message: e.message };
+  }
+  if (!found) return "no error code";
+  return typeof found.message === "string" && found.message ? `${found.code}: ${found.message.slice(0, 200)}` : found.code;
 }
 
 async function run<P>(request: Request, context: RouteContext, handler: Handler<P>): Promise<Response> {
   try {
     // A page on another site must not drive the API with credentials the browser cached.
     if (isCrossSiteWrite(request)) fail("cross_site_request", "Cross-site requests are not allowed");
-    const account = authorise(request);
+    const account = await authorise(request);
     const params = (await context.params) as P;
     return await handler(buildRequest(request, account, params));
   } catch (error) {
     if (error instanceof VerifyError) return errorResponse(error);
+    if (databaseFailure(error) === "unavailable") {
+      // Not the error itself: drizzle's message carries the query's parameters (secrets,
+      // credential hashes). The driver's code and message say what went wrong.
+      console.error(`Verify API: the database is unavailable (${driverError(error)})`);
+      return errorResponse(new VerifyError("service_unavailable", "Service Unavailable: the database did not answer; try again"));
+    }
     // Never leak a stack trace or internal message to the caller.
     console.error("Unexpected error in Verify API", error);
     return json(500, {

@@ -557,8 +557,10 @@ function errorStatuses(kinds: VerifyErrorKind[]): Map<number, string[]> {
     const { status, code } = new VerifyError(kind, "");
     byStatus.set(status, [...(byStatus.get(status) ?? []), `${code} ${kind}`]);
   }
-  // http.ts answers any unexpected exception with a bare 20500.
+  // http.ts answers any unexpected exception with a bare 20500, and a database that did not
+  // answer with 20503 (and Retry-After).
   byStatus.set(500, ["20500 internal error"]);
+  byStatus.set(503, ["20503 service_unavailable"]);
   return new Map([...byStatus].sort(([a], [b]) => a - b));
 }
 

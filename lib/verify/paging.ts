@@ -64,7 +64,7 @@ export function keyset(cols: { dateCreated: SQLiteColumn; sid: SQLiteColumn }, c
  * `read(where, order, limit)` runs the scoped query; `where` is the cursor condition (or
  * undefined) and `order` the direction to read in.
  */
-export function paginate<T extends Row>(options: {
+export async function paginate<T extends Row>(options: {
   key: "services" | "entities" | "factors" | "challenges";
   base: string;
   path: string;
@@ -73,7 +73,7 @@ export function paginate<T extends Row>(options: {
   /** Filters echoed in every generated URL, e.g. `Status` on challenges. */
   filters?: Record<string, string | undefined>;
   columns: { dateCreated: SQLiteColumn; sid: SQLiteColumn };
-  read: (cursorWhere: SQL | undefined, order: Order, limit: number) => T[];
+  read: (cursorWhere: SQL | undefined, order: Order, limit: number) => Promise<T[]>;
   serialize: (row: T) => unknown;
 }) {
   const { query, columns } = options;
@@ -82,7 +82,7 @@ export function paginate<T extends Row>(options: {
   const readOrder: Order = backwards ? (order === "asc" ? "desc" : "asc") : order;
   const where = query.cursor ? keyset(columns, query.cursor, order) : undefined;
 
-  const rows = options.read(where, readOrder, query.pageSize + 1);
+  const rows = await options.read(where, readOrder, query.pageSize + 1);
   const more = rows.length > query.pageSize;
   const pageRows = rows.slice(0, query.pageSize);
   if (backwards) pageRows.reverse();

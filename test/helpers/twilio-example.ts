@@ -69,8 +69,8 @@ const exampleConfig: FactorRow["config"] = {
  * Seeds, directly in the database, a Service (RP example.com) of the embedded account with
  * the example's entity and its pending factor, whose challenge is base64url(factor SID).
  */
-export function seedExampleFactor(): { serviceSid: string } {
-  ensureEmbeddedAccount();
+export async function seedExampleFactor(): Promise<{ serviceSid: string }> {
+  await ensureEmbeddedAccount();
   const now = Date.now();
   const serviceSid = newSid("VA");
   const d = db();
@@ -114,14 +114,14 @@ export function seedExampleFactor(): { serviceSid: string } {
     dateCreated: now,
     dateUpdated: now,
   };
-  d.insert(services).values(service).run();
-  d.insert(entities).values(entity).run();
-  d.insert(factors).values(factor).run();
+  await d.insert(services).values(service);
+  await d.insert(entities).values(entity);
+  await d.insert(factors).values(factor);
   return { serviceSid };
 }
 
 /** Seeds the example's pending authentication challenge for the example entity. */
-export function seedExampleChallenge(serviceSid: string): void {
+export async function seedExampleChallenge(serviceSid: string): Promise<void> {
   const now = Date.now();
   const row: ChallengeRow = {
     sid: EXAMPLE.challengeSid,
@@ -140,5 +140,5 @@ export function seedExampleChallenge(serviceSid: string): void {
     dateCreated: now,
     dateUpdated: now,
   };
-  db().insert(challenges).values(row).run();
+  await db().insert(challenges).values(row);
 }

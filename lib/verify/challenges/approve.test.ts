@@ -312,7 +312,7 @@ describe("P4 approve passkeys challenge", () => {
       const { service, auth, identity, factor } = await signedUp();
       const { assertion } = await startSignIn(service.sid, auth, { body: { identity } });
       // Not reachable through the API (credentials are stored on verification), so set it up directly.
-      db().update(factors).set({ status: "unverified" }).where(and(eq(factors.serviceSid, service.sid), eq(factors.sid, factor.sid))).run();
+      await db().update(factors).set({ status: "unverified" }).where(and(eq(factors.serviceSid, service.sid), eq(factors.sid, factor.sid)));
       const res = await approve(service.sid, assertion);
       expect(res.status).toBe(403);
       expect(res.body).toMatchObject(twilioError(60318, 403));
@@ -449,7 +449,7 @@ describe("P4 approve passkeys challenge", () => {
 
     it("refuses with 60324 when the stored key cannot be imported, instead of trusting the signature", async () => {
       const { service, auth, identity, factor } = await signedUp();
-      db().update(factors).set({ publicKey: Buffer.from([0xa1, 0x01, 0x02]) }).where(eq(factors.sid, factor.sid)).run();
+      await db().update(factors).set({ publicKey: Buffer.from([0xa1, 0x01, 0x02]) }).where(eq(factors.sid, factor.sid));
       const { assertion } = await startSignIn(service.sid, auth, { body: { identity } });
       expect((await approve(service.sid, assertion)).body).toMatchObject(twilioError(60324, 403));
     });
@@ -646,9 +646,9 @@ describe("P4 approve passkeys challenge", () => {
 
   describe("Twilio's published example (docs/api.md §9.5)", () => {
     it("registers the example credential, then approves Twilio's ApproveChallenge example with it", async () => {
-      const { serviceSid } = seedExampleFactor();
+      const { serviceSid } = await seedExampleFactor();
       expect((await api.json(paths.verifyFactor(serviceSid), VERIFY_FACTOR_BODY)).status).toBe(200);
-      seedExampleChallenge(serviceSid);
+      await seedExampleChallenge(serviceSid);
       const res = await approve(serviceSid, APPROVE_CHALLENGE_BODY);
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({

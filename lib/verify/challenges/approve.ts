@@ -31,7 +31,7 @@ function credentialIdOf(body: Record<string, unknown>): string {
 }
 
 export async function approveChallenge(req: VerifyRequest<{ serviceSid: string }>) {
-  const service = requireService(req);
+  const service = await requireService(req);
   const body = await req.json("unsupported_approval_content_type");
 
   // Step 1: the shape of the assertion.
@@ -52,14 +52,19 @@ export async function approveChallenge(req: VerifyRequest<{ serviceSid: string }
   if (clientData.type !== "webauthn.get") {
     fail("invalid_client_data", `Client data type is "${clientData.type}", expected "webauthn.get"`);
   }
-  const challenge = repo.findChallengeByValue(service.sid, clientData.challenge);
+  // The factor is read before the challenge (its checks still come at step 5). A concurrent
+  // approval of the same challenge commits both rows at once; read in this order, this
+  // request sees it in the challenge (60322 below) whenever it saw it in the factor, and
+  // never an advanced counter beside a still-pending challenge (60324, "cloned").
+  const factor = await factorRepo.findFactorByCredential(service.sid, credentialId);
+  const challenge = await repo.findChallengeByValue(service.sid, clientData.challenge);
   if (!challenge) fail("challenge_not_found", "No challenge in this Service matches the client data challenge");
   if (challenge.status === "approved" || challenge.status === "denied") {
     fail("challenge_already_responded", `Challenge ${challenge.sid} has already been ${challenge.status}`);
   }
   const now = Date.now();
   if (challenge.status === "expired" || now >= challenge.expirationDate) {
-    repo.expireChallenge(service.sid, challenge.sid, now);
+    await repo.expireChallenge(service.sid, challenge.sid, now);
     fail("challenge_expired", `Challenge ${challenge.sid} has expired; create a new one`);
   }
 
@@ -71,8 +76,7 @@ export async function approveChallenge(req: VerifyRequest<{ serviceSid: string }
     fail("invalid_client_data", "Cross-origin assertions are not accepted");
   }
 
-  // Step 5: the credential's factor, and whether it may answer this challenge.
-  const factor = factorRepo.findFactorByCredential(service.sid, credentialId);
+  // Step 5: the credential's factor (read above), and whether it may answer this challenge.
   if (!factor || !factor.publicKey) fail("factor_not_found", "No passkeys factor in this Service has this credential");
   if (factor.status !== "verified") fail("factor_unverified", `Factor ${factor.sid} is not verified`);
   if (factor.config.relying_party.id !== challenge.rpId) {
@@ -120,7 +124,7 @@ export async function approveChallenge(req: VerifyRequest<{ serviceSid: string }
   if (!verified) fail("challenge_verification_failed", "The assertion signature does not verify with the stored public key");
 
   // Step 10: one guarded write.
-  const outcome = repo.approve({
+  const outcome = await repo.approve({
     serviceSid: service.sid,
     challengeSid: challenge.sid,
     entitySid: factor.entitySid,
@@ -134,7 +138,7 @@ export async function approveChallenge(req: VerifyRequest<{ serviceSid: string }
     fail("challenge_verification_failed", "The factor changed during approval (deleted, or its counter moved); try again");
   }
 
-  const entity = findEntityBySid(service.sid, factor.entitySid);
+  const entity = await findEntityBySid(service.sid, factor.entitySid);
   const approved = { ...challenge, status: "approved" as const, entitySid: factor.entitySid, factorSid: factor.sid, dateResponded: now, dateUpdated: now };
   return json(200, serializeChallenge(approved, entity?.identity ?? null, req.base, { endpoint: "ApproveChallenge" }));
 }

@@ -4,73 +4,45 @@
 import "server-only";
 import { and, asc, desc, eq, gt, is, lte, type SQL, sql, TransactionRollbackError } from "drizzle-orm";
 import { type ChallengeRow, challenges, factors } from "@/db/schema/verify";
-import { db, prepared, preparedInsert, sqlPlaceholder } from "@/lib/db";
+import { type Tx, databaseFailure, db, prepared, preparedInsert, transaction } from "@/lib/db";
 import type { Order } from "../paging";
 
 export { challenges as challengesTable };
 
 const insert = preparedInsert(challenges);
 
-export function insertChallenge(row: ChallengeRow): void {
-  insert(row);
+export async function insertChallenge(row: ChallengeRow): Promise<void> {
+  await insert(row);
 }
 
 const p = sql.placeholder;
 
-/** ApproveChallenge's lookup and its two guarded writes: the sign-in hot path. */
+/** ApproveChallenge's lookup: the sign-in hot path. */
 const statements = prepared((d) => ({
   byValue: d
     .select()
     .from(challenges)
     .where(and(eq(challenges.serviceSid, p("serviceSid")), eq(challenges.challenge, p("challenge"))))
     .prepare(),
-  markApproved: d
-    .update(challenges)
-    .set({
-      status: "approved",
-      entitySid: sqlPlaceholder("entitySid"),
-      factorSid: sqlPlaceholder("factorSid"),
-      dateResponded: sqlPlaceholder("now"),
-      dateUpdated: sqlPlaceholder("now"),
-    })
-    .where(
-      and(
-        eq(challenges.serviceSid, p("serviceSid")),
-        eq(challenges.sid, p("challengeSid")),
-        eq(challenges.status, "pending"),
-        gt(challenges.expirationDate, p("now")),
-      ),
-    )
-    .prepare(),
-  advanceCounter: d
-    .update(factors)
-    .set({ counter: sqlPlaceholder("newCounter"), dateLastApproved: sqlPlaceholder("now") })
-    .where(
-      and(
-        eq(factors.serviceSid, p("serviceSid")),
-        eq(factors.sid, p("factorSid")),
-        eq(factors.status, "verified"),
-        eq(factors.counter, p("storedCounter")),
-      ),
-    )
-    .prepare(),
 }));
 
-export function findChallengeByValue(serviceSid: string, challenge: string): ChallengeRow | undefined {
-  return statements().byValue.get({ serviceSid, challenge });
+export async function findChallengeByValue(serviceSid: string, challenge: string): Promise<ChallengeRow | undefined> {
+  const [row] = await statements().byValue.execute({ serviceSid, challenge });
+  return row;
 }
 
-export function findEntityChallenge(serviceSid: string, entitySid: string, sid: string): ChallengeRow | undefined {
-  return db()
+export async function findEntityChallenge(serviceSid: string, entitySid: string, sid: string): Promise<ChallengeRow | undefined> {
+  const [row] = await db()
     .select()
     .from(challenges)
     .where(and(eq(challenges.serviceSid, serviceSid), eq(challenges.entitySid, entitySid), eq(challenges.sid, sid)))
-    .get();
+    .limit(1);
+  return row;
 }
 
 /** Lazy expiry (docs/api.md §7.4): pending challenges past their date become `expired` when read. */
-export function expireEntityChallenges(serviceSid: string, entitySid: string, now: number): void {
-  db()
+export async function expireEntityChallenges(serviceSid: string, entitySid: string, now: number): Promise<void> {
+  await db()
     .update(challenges)
     .set({ status: "expired", dateUpdated: now })
     .where(
@@ -80,16 +52,14 @@ export function expireEntityChallenges(serviceSid: string, entitySid: string, no
         eq(challenges.status, "pending"),
         lte(challenges.expirationDate, now),
       ),
-    )
-    .run();
+    );
 }
 
-export function expireChallenge(serviceSid: string, sid: string, now: number): void {
-  db()
+export async function expireChallenge(serviceSid: string, sid: string, now: number): Promise<void> {
+  await db()
     .update(challenges)
     .set({ status: "expired", dateUpdated: now })
-    .where(and(eq(challenges.serviceSid, serviceSid), eq(challenges.sid, sid), eq(challenges.status, "pending")))
-    .run();
+    .where(and(eq(challenges.serviceSid, serviceSid), eq(challenges.sid, sid), eq(challenges.status, "pending")));
 }
 
 export type Approval = {
@@ -103,33 +73,54 @@ export type Approval = {
 };
 
 /**
- * Approves a challenge and records the signature counter in one synchronous transaction
- * (no `await` inside: better-sqlite3 transactions are synchronous). Both writes are guarded:
- * the challenge must still be pending and unexpired, and the factor's counter must still be
- * the one the signature was checked against, so of any number of concurrent approvals
- * exactly one wins and counters never go backwards.
+ * Approves a challenge and records the signature counter in one transaction. Both writes
+ * are guarded: the challenge must still be pending and unexpired, and the factor's counter
+ * must still be the one the signature was checked against. Under PostgreSQL's READ
+ * COMMITTED a concurrent approval of the same challenge waits on the row, then re-checks
+ * `status` against the committed row and matches nothing; SQLite runs one writer at a time.
+ * So of any number of concurrent approvals exactly one wins, and counters never go back.
  */
-export function approve(a: Approval): "approved" | "lost_challenge" | "lost_factor" {
+export async function approve(a: Approval): Promise<"approved" | "lost_challenge" | "lost_factor"> {
   try {
-    return approveOrRollback(a);
+    return await transaction((tx) => approveOrRollback(tx, a));
   } catch (error) {
-    if (is(error, TransactionRollbackError) || (error as { code?: string }).code === "SQLITE_CONSTRAINT_FOREIGNKEY") return "lost_factor";
+    if (is(error, TransactionRollbackError) || databaseFailure(error) === "foreign_key_violation") return "lost_factor";
     throw error;
   }
 }
 
-function approveOrRollback(a: Approval): "approved" | "lost_challenge" {
-  const { markApproved, advanceCounter } = statements();
-  // The prepared statements run on the same connection, so they are inside `tx`.
-  return db().transaction((tx) => {
-    if (markApproved.run(a).changes !== 1) return "lost_challenge";
-    // The factor was deleted or its counter moved since the signature was checked.
-    if (advanceCounter.run(a).changes !== 1) tx.rollback();
-    return "approved";
-  }, { behavior: "immediate" });
+async function approveOrRollback(tx: Tx, a: Approval): Promise<"approved" | "lost_challenge"> {
+  const approved = await tx
+    .update(challenges)
+    .set({ status: "approved", entitySid: a.entitySid, factorSid: a.factorSid, dateResponded: a.now, dateUpdated: a.now })
+    .where(
+      and(
+        eq(challenges.serviceSid, a.serviceSid),
+        eq(challenges.sid, a.challengeSid),
+        eq(challenges.status, "pending"),
+        gt(challenges.expirationDate, a.now),
+      ),
+    )
+    .returning({ sid: challenges.sid });
+  if (approved.length !== 1) return "lost_challenge";
+  const advanced = await tx
+    .update(factors)
+    .set({ counter: a.newCounter, dateLastApproved: a.now })
+    .where(
+      and(
+        eq(factors.serviceSid, a.serviceSid),
+        eq(factors.sid, a.factorSid),
+        eq(factors.status, "verified"),
+        eq(factors.counter, a.storedCounter),
+      ),
+    )
+    .returning({ sid: factors.sid });
+  // The factor was deleted or its counter moved since the signature was checked.
+  if (advanced.length !== 1) tx.rollback();
+  return "approved";
 }
 
-export function listEntityChallenges(
+export async function listEntityChallenges(
   serviceSid: string,
   entitySid: string,
   filters: { status?: string; factorSid?: string },
@@ -138,7 +129,7 @@ export function listEntityChallenges(
   limit: number,
 ) {
   const dir = order === "asc" ? asc : desc;
-  return db()
+  return await db()
     .select()
     .from(challenges)
     .where(
@@ -151,6 +142,5 @@ export function listEntityChallenges(
       ),
     )
     .orderBy(dir(challenges.dateCreated), dir(challenges.sid))
-    .limit(limit)
-    .all();
+    .limit(limit);
 }

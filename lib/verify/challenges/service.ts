@@ -26,7 +26,7 @@ type ServiceParams = { serviceSid: string };
 /** Who a new challenge is for: nobody yet (discoverable), an entity, or one factor. */
 type Target = { entity: EntityRow | null; factors: FactorRow[]; single: FactorRow | null };
 
-function resolveTarget(service: ServiceRow, body: Record<string, unknown>): Target {
+async function resolveTarget(service: ServiceRow, body: Record<string, unknown>): Promise<Target> {
   const identityValue = body.identity;
   const factorValue = field(body, "factor_sid", "factorSid");
   const identity = identityValue == null ? undefined : parseIdentity(identityValue, "identity");
@@ -36,19 +36,19 @@ function resolveTarget(service: ServiceRow, body: Record<string, unknown>): Targ
 
   let entity: EntityRow | null = null;
   if (identity !== undefined) {
-    entity = findEntity(service.sid, identity) ?? fail("entity_not_found", `Entity ${identity} was not found in this Service`);
+    entity = (await findEntity(service.sid, identity)) ?? fail("entity_not_found", `Entity ${identity} was not found in this Service`);
   }
   if (factorValue != null) {
-    const factor = factorRepo.findFactor(service.sid, factorValue as string);
+    const factor = await factorRepo.findFactor(service.sid, factorValue as string);
     if (!factor || (entity && factor.entitySid !== entity.sid)) {
       fail("factor_not_found", `Factor ${factorValue} was not found${entity ? ` for entity ${identity}` : ""}`);
     }
     if (factor.status !== "verified") fail("factor_unverified", `Factor ${factor.sid} is not verified`);
-    entity ??= findEntityBySid(service.sid, factor.entitySid) ?? null;
+    entity ??= (await findEntityBySid(service.sid, factor.entitySid)) ?? null;
     return { entity, factors: [factor], single: factor };
   }
   if (entity) {
-    const factors = factorRepo.verifiedFactors(service.sid, entity.sid);
+    const factors = await factorRepo.verifiedFactors(service.sid, entity.sid);
     if (factors.length === 0) fail("factor_not_found", `Entity ${entity.identity} has no verified passkeys factor`);
     return { entity, factors, single: null };
   }
@@ -60,8 +60,8 @@ function resolveTarget(service: ServiceRow, body: Record<string, unknown>): Targ
  * challenge: the authenticator picks the credential and its userHandle names the user.
  */
 export async function create(req: VerifyRequest<ServiceParams>) {
-  const service = requireService(req);
-  const target = resolveTarget(service, await req.json("invalid_parameter"));
+  const service = await requireService(req);
+  const target = await resolveTarget(service, await req.json("invalid_parameter"));
 
   // One targeted factor carries its own relying party; otherwise the Service's settings
   // apply, and an entity's factors can stand in for a Service that has none.
@@ -103,15 +103,15 @@ export async function create(req: VerifyRequest<ServiceParams>) {
     dateCreated: now,
     dateUpdated: now,
   };
-  repo.insertChallenge(row);
+  await repo.insertChallenge(row);
   return json(201, serializeChallenge(row, target.entity?.identity ?? null, req.base, { endpoint: "Challenges" }));
 }
 
 const STATUSES = ["pending", "expired", "approved", "denied"] as const;
 
 /** C1: passkeys challenges bound to the entity, after lazy expiry. */
-export function list(req: VerifyRequest<EntityParams>) {
-  const { service, entity } = requireEntity(req);
+export async function list(req: VerifyRequest<EntityParams>) {
+  const { service, entity } = await requireEntity(req);
   const status = req.query.get("Status") ?? undefined;
   const factorSid = req.query.get("FactorSid") ?? undefined;
   const orderText = req.query.get("Order") ?? undefined;
@@ -119,10 +119,10 @@ export function list(req: VerifyRequest<EntityParams>) {
   if (factorSid !== undefined && !isSid("YF", factorSid)) invalidParameter("FactorSid", "must be YF followed by 32 hex digits");
   const order: Order = orderText === undefined ? "asc" : oneOf(["asc", "desc"] as const, orderText, "Order");
 
-  repo.expireEntityChallenges(service.sid, entity.sid, Date.now());
+  await repo.expireEntityChallenges(service.sid, entity.sid, Date.now());
   return json(
     200,
-    paginate({
+    await paginate({
       key: "challenges",
       base: req.base,
       path: req.path,
@@ -140,19 +140,19 @@ export function list(req: VerifyRequest<EntityParams>) {
 type ChallengeParams = EntityParams & { challengeSid: string };
 
 /** C2 */
-export function fetch(req: VerifyRequest<ChallengeParams>) {
-  const { service, entity } = requireEntity(req);
+export async function fetch(req: VerifyRequest<ChallengeParams>) {
+  const { service, entity } = await requireEntity(req);
   if (!isSid("YC", req.params.challengeSid)) {
     fail("invalid_challenge_sid", "Invalid parameter: the challenge SID must be YC followed by 32 hex digits");
   }
-  repo.expireEntityChallenges(service.sid, entity.sid, Date.now());
-  const row = repo.findEntityChallenge(service.sid, entity.sid, req.params.challengeSid) ?? notFound(req.path);
+  await repo.expireEntityChallenges(service.sid, entity.sid, Date.now());
+  const row = (await repo.findEntityChallenge(service.sid, entity.sid, req.params.challengeSid)) ?? notFound(req.path);
   return json(200, serializeChallenge(row, entity.identity, req.base, { resource: true }));
 }
 
 /** C3/C4: push/TOTP endpoints; passkeys challenges go through Passkeys/Challenges and ApproveChallenge. */
-export function legacy(req: VerifyRequest<EntityParams>) {
-  requireEntity(req);
+export async function legacy(req: VerifyRequest<EntityParams>) {
+  await requireEntity(req);
   return invalidParameter(
     "FactorSid",
     "passkeys challenges are created with Passkeys/Challenges and answered with Passkeys/ApproveChallenge",

@@ -22,37 +22,38 @@ const statements = prepared((d) => ({
     .prepare(),
 }));
 
-export function findEntity(serviceSid: string, identity: string): EntityRow | undefined {
-  return statements().byIdentity.get({ serviceSid, identity });
+export async function findEntity(serviceSid: string, identity: string): Promise<EntityRow | undefined> {
+  const [row] = await statements().byIdentity.execute({ serviceSid, identity });
+  return row;
 }
 
-export function findEntityBySid(serviceSid: string, entitySid: string): EntityRow | undefined {
-  return statements().bySid.get({ serviceSid, sid: entitySid });
+export async function findEntityBySid(serviceSid: string, entitySid: string): Promise<EntityRow | undefined> {
+  const [row] = await statements().bySid.execute({ serviceSid, sid: entitySid });
+  return row;
 }
 
 const insert = preparedInsert(entities, { ignoreConflict: true });
 
 /** Inserts unless the identity exists; returns whether this call created it. */
-export function insertEntity(row: EntityRow): boolean {
-  return insert(row) > 0;
+export async function insertEntity(row: EntityRow): Promise<boolean> {
+  return (await insert(row)) > 0;
 }
 
 /** Deletes the entity; its factors and challenges go with it (ON DELETE CASCADE). */
-export function deleteEntity(serviceSid: string, identity: string): boolean {
-  const result = db()
+export async function deleteEntity(serviceSid: string, identity: string): Promise<boolean> {
+  const deleted = await db()
     .delete(entities)
     .where(and(eq(entities.serviceSid, serviceSid), eq(entities.identity, identity)))
-    .run();
-  return result.changes > 0;
+    .returning({ sid: entities.sid });
+  return deleted.length > 0;
 }
 
-export function listEntities(serviceSid: string, cursor: SQL | undefined, order: Order, limit: number) {
+export async function listEntities(serviceSid: string, cursor: SQL | undefined, order: Order, limit: number) {
   const dir = order === "asc" ? asc : desc;
-  return db()
+  return await db()
     .select()
     .from(entities)
     .where(and(eq(entities.serviceSid, serviceSid), cursor))
     .orderBy(dir(entities.dateCreated), dir(entities.sid))
-    .limit(limit)
-    .all();
+    .limit(limit);
 }

@@ -19,16 +19,16 @@ export type EntityParams = ServiceParams & { identity: string };
  * The Service and Entity named in the path, or 404. A malformed identity in a path is
  * refused with 60367, since it could never name an entity.
  */
-export function requireEntity(req: VerifyRequest<EntityParams>): { service: ServiceRow; entity: EntityRow } {
-  const service = requireService(req);
+export async function requireEntity(req: VerifyRequest<EntityParams>): Promise<{ service: ServiceRow; entity: EntityRow }> {
+  const service = await requireService(req);
   const identity = parseIdentity(req.params.identity, "Identity");
-  const entity = repo.findEntity(service.sid, identity) ?? notFound(req.path);
+  const entity = (await repo.findEntity(service.sid, identity)) ?? notFound(req.path);
   return { service, entity };
 }
 
 /** Finds the entity for `identity`, creating it when absent (P1 creates entities on demand). */
-export function findOrCreateEntity(service: ServiceRow, identity: string): EntityRow {
-  const existing = repo.findEntity(service.sid, identity);
+export async function findOrCreateEntity(service: ServiceRow, identity: string): Promise<EntityRow> {
+  const existing = await repo.findEntity(service.sid, identity);
   if (existing) return existing;
   const now = Date.now();
   const row: EntityRow = {
@@ -40,12 +40,12 @@ export function findOrCreateEntity(service: ServiceRow, identity: string): Entit
     dateUpdated: now,
   };
   // Two concurrent first requests for one identity: the loser reads the winner's row.
-  return repo.insertEntity(row) ? row : (repo.findEntity(service.sid, identity) as EntityRow);
+  return (await repo.insertEntity(row)) ? row : ((await repo.findEntity(service.sid, identity)) as EntityRow);
 }
 
 /** E1 */
 export async function create(req: VerifyRequest<ServiceParams>) {
-  const service = requireService(req);
+  const service = await requireService(req);
   const { identity } = parseCreateEntity(await req.form());
   const now = Date.now();
   const row: EntityRow = {
@@ -56,21 +56,21 @@ export async function create(req: VerifyRequest<ServiceParams>) {
     dateCreated: now,
     dateUpdated: now,
   };
-  if (!repo.insertEntity(row)) fail("entity_exists", `Entity ${identity} already exists in Service ${service.sid}`);
+  if (!(await repo.insertEntity(row))) fail("entity_exists", `Entity ${identity} already exists in Service ${service.sid}`);
   return json(201, serializeEntity(row, req.base));
 }
 
 /** E2 */
-export function fetch(req: VerifyRequest<EntityParams>) {
-  return json(200, serializeEntity(requireEntity(req).entity, req.base));
+export async function fetch(req: VerifyRequest<EntityParams>) {
+  return json(200, serializeEntity((await requireEntity(req)).entity, req.base));
 }
 
 /** E3 */
-export function list(req: VerifyRequest<ServiceParams>) {
-  const service = requireService(req);
+export async function list(req: VerifyRequest<ServiceParams>) {
+  const service = await requireService(req);
   return json(
     200,
-    paginate({
+    await paginate({
       key: "entities",
       base: req.base,
       path: req.path,
@@ -83,8 +83,8 @@ export function list(req: VerifyRequest<ServiceParams>) {
 }
 
 /** E4: its factors and challenges go too, so its passkeys can approve nothing more. */
-export function remove(req: VerifyRequest<EntityParams>) {
-  const { service, entity } = requireEntity(req);
-  if (!repo.deleteEntity(service.sid, entity.identity)) notFound(req.path);
+export async function remove(req: VerifyRequest<EntityParams>) {
+  const { service, entity } = await requireEntity(req);
+  if (!(await repo.deleteEntity(service.sid, entity.identity))) notFound(req.path);
   return noContent();
 }

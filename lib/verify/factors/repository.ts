@@ -35,74 +35,78 @@ const markVerifiedStatement = prepared((d) =>
     .update(factors)
     .set({ ...placeholders(VERIFIED_FIELDS), status: "verified" })
     .where(and(eq(factors.serviceSid, sql.placeholder("serviceSid")), eq(factors.sid, sql.placeholder("factorSid")), eq(factors.status, "unverified")))
+    .returning({ sid: factors.sid })
     .prepare(),
 );
 
-export function findFactor(serviceSid: string, factorSid: string): FactorRow | undefined {
-  return statements().bySid.get({ serviceSid, value: factorSid });
+export async function findFactor(serviceSid: string, factorSid: string): Promise<FactorRow | undefined> {
+  const [row] = await statements().bySid.execute({ serviceSid, value: factorSid });
+  return row;
 }
 
-export function findEntityFactor(serviceSid: string, entitySid: string, factorSid: string): FactorRow | undefined {
-  return db()
+export async function findEntityFactor(serviceSid: string, entitySid: string, factorSid: string): Promise<FactorRow | undefined> {
+  const [row] = await db()
     .select()
     .from(factors)
     .where(and(eq(factors.serviceSid, serviceSid), eq(factors.entitySid, entitySid), eq(factors.sid, factorSid)))
-    .get();
+    .limit(1);
+  return row;
 }
 
-export function findFactorByChallenge(serviceSid: string, challenge: string): FactorRow | undefined {
-  return statements().byChallenge.get({ serviceSid, value: challenge });
+export async function findFactorByChallenge(serviceSid: string, challenge: string): Promise<FactorRow | undefined> {
+  const [row] = await statements().byChallenge.execute({ serviceSid, value: challenge });
+  return row;
 }
 
-export function findFactorByCredential(serviceSid: string, credentialId: string): FactorRow | undefined {
-  return statements().byCredential.get({ serviceSid, value: credentialId });
+export async function findFactorByCredential(serviceSid: string, credentialId: string): Promise<FactorRow | undefined> {
+  const [row] = await statements().byCredential.execute({ serviceSid, value: credentialId });
+  return row;
 }
 
-export function verifiedFactors(serviceSid: string, entitySid: string): FactorRow[] {
-  return statements().verifiedOfEntity.all({ serviceSid, entitySid });
+export function verifiedFactors(serviceSid: string, entitySid: string): Promise<FactorRow[]> {
+  return statements().verifiedOfEntity.execute({ serviceSid, entitySid });
 }
 
-export function insertFactor(row: FactorRow): void {
-  insert(row);
+export async function insertFactor(row: FactorRow): Promise<void> {
+  await insert(row);
 }
 
 /**
  * Marks an unverified factor verified with its credential. Guarded by `status`, so of two
- * concurrent calls only one changes the row; the unique index on (service, credential)
- * refuses a credential registered to another factor. Returns whether this call won.
+ * concurrent calls only one changes the row (on PostgreSQL the second waits for the first
+ * to commit, then re-reads `status` and matches nothing); the unique index on (service,
+ * credential) refuses a credential registered to another factor. Returns whether this call won.
  */
-export function markVerified(
+export async function markVerified(
   serviceSid: string,
   factorSid: string,
   set: Pick<FactorRow, (typeof VERIFIED_FIELDS)[number]>,
-): boolean {
+): Promise<boolean> {
   const values = driverValues(factors, Object.fromEntries(VERIFIED_FIELDS.map((key) => [key, set[key]])));
-  return markVerifiedStatement().run({ ...values, serviceSid, factorSid }).changes === 1;
+  return (await markVerifiedStatement().execute({ ...values, serviceSid, factorSid })).length === 1;
 }
 
-export function renameFactor(serviceSid: string, factorSid: string, friendlyName: string, now: number): void {
-  db()
+export async function renameFactor(serviceSid: string, factorSid: string, friendlyName: string, now: number): Promise<void> {
+  await db()
     .update(factors)
     .set({ friendlyName, dateUpdated: now })
-    .where(and(eq(factors.serviceSid, serviceSid), eq(factors.sid, factorSid)))
-    .run();
+    .where(and(eq(factors.serviceSid, serviceSid), eq(factors.sid, factorSid)));
 }
 
-export function deleteFactor(serviceSid: string, entitySid: string, factorSid: string): boolean {
-  const result = db()
+export async function deleteFactor(serviceSid: string, entitySid: string, factorSid: string): Promise<boolean> {
+  const deleted = await db()
     .delete(factors)
     .where(and(eq(factors.serviceSid, serviceSid), eq(factors.entitySid, entitySid), eq(factors.sid, factorSid)))
-    .run();
-  return result.changes > 0;
+    .returning({ sid: factors.sid });
+  return deleted.length > 0;
 }
 
-export function listFactors(serviceSid: string, entitySid: string, cursor: SQL | undefined, order: Order, limit: number) {
+export async function listFactors(serviceSid: string, entitySid: string, cursor: SQL | undefined, order: Order, limit: number) {
   const dir = order === "asc" ? asc : desc;
-  return db()
+  return await db()
     .select()
     .from(factors)
     .where(and(eq(factors.serviceSid, serviceSid), eq(factors.entitySid, entitySid), cursor))
     .orderBy(dir(factors.dateCreated), dir(factors.sid))
-    .limit(limit)
-    .all();
+    .limit(limit);
 }

@@ -22,11 +22,11 @@ type FactorParams = EntityParams & { factorSid: string };
 
 /** P1: creates an unverified passkeys factor and the WebAuthn creation options for it. */
 export async function create(req: VerifyRequest<ServiceParams>) {
-  const service = requireService(req);
+  const service = await requireService(req);
   const input = parseCreateFactor(await req.json("invalid_parameter"));
   const config = effectiveConfig(input, service.passkeys);
   // The quickstart lets identity be omitted (docs/api.md §11, row 6): mint an opaque one.
-  const entity = findOrCreateEntity(service, input.identity ?? randomBytes(16).toString("hex"));
+  const entity = await findOrCreateEntity(service, input.identity ?? randomBytes(16).toString("hex"));
 
   const now = Date.now();
   const sid = newSid("YF");
@@ -54,10 +54,9 @@ export async function create(req: VerifyRequest<ServiceParams>) {
     dateCreated: now,
     dateUpdated: now,
   };
-  repo.insertFactor(row);
+  await repo.insertFactor(row);
 
-  const exclude = repo
-    .verifiedFactors(service.sid, entity.sid)
+  const exclude = (await repo.verifiedFactors(service.sid, entity.sid))
     .filter((f) => f.credentialId && f.config.relying_party.id === config.relying_party.id)
     .map((f) => credentialDescriptor(f.credentialId as string, f.transports));
   const options = creationOptions({
@@ -73,19 +72,19 @@ export async function create(req: VerifyRequest<ServiceParams>) {
   return json(201, { ...serializeFactor(row, entity, req.base), binding: null, options });
 }
 
-function requireFactor(req: VerifyRequest<FactorParams>) {
-  const { service, entity } = requireEntity(req);
+async function requireFactor(req: VerifyRequest<FactorParams>) {
+  const { service, entity } = await requireEntity(req);
   const sid = parseFactorSidParam(req.params.factorSid) ?? notFound(req.path);
-  const factor = repo.findEntityFactor(service.sid, entity.sid, sid) ?? notFound(req.path);
+  const factor = (await repo.findEntityFactor(service.sid, entity.sid, sid)) ?? notFound(req.path);
   return { service, entity, factor };
 }
 
 /** F1 */
-export function list(req: VerifyRequest<EntityParams>) {
-  const { service, entity } = requireEntity(req);
+export async function list(req: VerifyRequest<EntityParams>) {
+  const { service, entity } = await requireEntity(req);
   return json(
     200,
-    paginate({
+    await paginate({
       key: "factors",
       base: req.base,
       path: req.path,
@@ -98,31 +97,31 @@ export function list(req: VerifyRequest<EntityParams>) {
 }
 
 /** F2 */
-export function fetch(req: VerifyRequest<FactorParams>) {
-  const { entity, factor } = requireFactor(req);
+export async function fetch(req: VerifyRequest<FactorParams>) {
+  const { entity, factor } = await requireFactor(req);
   return json(200, serializeFactor(factor, entity, req.base));
 }
 
 /** F3: renames the factor here; the name stored in the authenticator does not change. */
 export async function update(req: VerifyRequest<FactorParams>) {
-  const { service, entity, factor } = requireFactor(req);
+  const { service, entity, factor } = await requireFactor(req);
   const { friendlyName } = parseUpdateFactor(await req.form());
   if (friendlyName === undefined) return json(200, serializeFactor(factor, entity, req.base));
   const now = Date.now();
-  repo.renameFactor(service.sid, factor.sid, friendlyName, now);
+  await repo.renameFactor(service.sid, factor.sid, friendlyName, now);
   return json(200, serializeFactor({ ...factor, friendlyName, dateUpdated: now }, entity, req.base));
 }
 
 /** F4: the credential can approve nothing more; challenges targeted at it become unusable. */
-export function remove(req: VerifyRequest<FactorParams>) {
-  const { service, entity, factor } = requireFactor(req);
-  if (!repo.deleteFactor(service.sid, entity.sid, factor.sid)) notFound(req.path);
+export async function remove(req: VerifyRequest<FactorParams>) {
+  const { service, entity, factor } = await requireFactor(req);
+  if (!(await repo.deleteFactor(service.sid, entity.sid, factor.sid))) notFound(req.path);
   return noContent();
 }
 
 /** F5: the push/TOTP factor endpoint. This server implements passkeys only (docs/api.md §8.18). */
 export async function createLegacy(req: VerifyRequest<EntityParams>) {
-  requireEntity(req);
+  await requireEntity(req);
   const type = (await req.form()).get("FactorType");
   if (type === "passkeys") {
     fail("invalid_factor_type", "Passkeys factors are created with POST /v2/Services/{ServiceSid}/Passkeys/Factors");

@@ -18,9 +18,11 @@ import {
   startRegistration,
   without,
 } from "@/test/helpers/verify";
+import * as factorRepo from "./repository";
 
 afterEach(() => {
   vi.useRealTimers();
+  vi.restoreAllMocks();
 });
 
 const verify = (serviceSid: string, body: unknown) => api.json(paths.verifyFactor(serviceSid), body);
@@ -445,6 +447,18 @@ describe("P2 verify passkeys factor", () => {
       expect(res.body.message).toContain("already registered");
     });
 
+    it("refuses with 60311 when the unique index, not the look-up, catches the credential (a lost race)", async () => {
+      const service = await createService();
+      const auth = new SoftwareAuthenticator();
+      const { credentialId } = await registerPasskey(service.sid, auth);
+      const started = await startRegistration(service.sid, auth, { tamper: { reuseCredentialId: credentialId } });
+      // As if the other registration committed between this one's look-up and its write.
+      const lookUp = vi.spyOn(factorRepo, "findFactorByCredential").mockResolvedValueOnce(undefined);
+      const res = await expectRefused(service.sid, started, started.credential, 60311, 403);
+      expect(lookUp).toHaveBeenCalledOnce();
+      expect(res.body.message).toContain("already registered");
+    });
+
     it("registers a credential once when two users' registrations race with it", async () => {
       const service = await createService();
       const auth = new SoftwareAuthenticator();
@@ -510,7 +524,7 @@ describe("P2 verify passkeys factor", () => {
 
   describe("Twilio's published example (docs/api.md §9.5)", () => {
     it("verifies Twilio's VerifyFactor example body against a seeded pending factor", async () => {
-      const { serviceSid } = seedExampleFactor();
+      const { serviceSid } = await seedExampleFactor();
       const res = await verify(serviceSid, VERIFY_FACTOR_BODY);
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({

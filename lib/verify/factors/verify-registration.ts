@@ -8,6 +8,7 @@ import "server-only";
 import { verifyRegistrationResponse } from "@simplewebauthn/server";
 import { convertAAGUIDToString, decodeAttestationObject, decodeCredentialPublicKey } from "@simplewebauthn/server/helpers";
 import type { FactorRow } from "@/db/schema/verify";
+import { databaseFailure } from "@/lib/db";
 import { AUTH_DATA_HEADER_BYTES, checkAuthData, parseAuthData } from "@/lib/webauthn/authenticator-data";
 import { parseClientData } from "@/lib/webauthn/client-data";
 import { decodeBase64Url, decodeBinary, toBase64Url } from "@/lib/webauthn/encoding";
@@ -26,7 +27,7 @@ import { serializeFactor } from "./serialize";
 const FORMATS = new Set(["none", "packed"]);
 
 export async function verifyFactor(req: VerifyRequest<{ serviceSid: string }>) {
-  const service = requireService(req);
+  const service = await requireService(req);
   const body = await req.json("unsupported_verification_content_type");
   const response = body.response;
   if (!isObject(response)) fail("invalid_authenticator_response", "Missing required parameter response: the AuthenticatorAttestationResponse");
@@ -38,7 +39,7 @@ export async function verifyFactor(req: VerifyRequest<{ serviceSid: string }>) {
   if (clientData.type !== "webauthn.create") {
     fail("invalid_client_data", `Client data type is "${clientData.type}", expected "webauthn.create"`);
   }
-  const factor = repo.findFactorByChallenge(service.sid, clientData.challenge);
+  const factor = await repo.findFactorByChallenge(service.sid, clientData.challenge);
   if (!factor) fail("factor_not_found", "No pending passkeys factor in this Service matches the client data challenge");
   if (factor.status === "verified") fail("illegal_factor_status", `Factor ${factor.sid} is already verified`);
   if (Date.now() >= factor.registrationExpiresAt) {
@@ -137,7 +138,7 @@ export async function verifyFactor(req: VerifyRequest<{ serviceSid: string }>) {
   if (!verification.verified) fail("factor_verification_failed", "Factor verification failed: the attestation did not verify");
 
   const info = verification.registrationInfo;
-  const existing = repo.findFactorByCredential(service.sid, credentialId);
+  const existing = await repo.findFactorByCredential(service.sid, credentialId);
   // The factor itself holds it when a concurrent copy of this request won: that is 60383 below.
   if (existing && existing.sid !== factor.sid) {
     fail("factor_verification_failed", "This credential is already registered in this Service");
@@ -158,21 +159,21 @@ export async function verifyFactor(req: VerifyRequest<{ serviceSid: string }>) {
   };
   let won: boolean;
   try {
-    won = repo.markVerified(service.sid, factor.sid, verified);
+    won = await repo.markVerified(service.sid, factor.sid, verified);
   } catch (error) {
     // The unique index caught a concurrent registration of the same credential.
-    if (String((error as Error).message).includes("UNIQUE")) {
+    if (databaseFailure(error) === "unique_violation") {
       return fail("factor_verification_failed", "This credential is already registered in this Service");
     }
     throw error;
   }
   if (!won) {
     // Lost the guarded write: either a concurrent copy verified it, or it was deleted meanwhile.
-    if (!repo.findFactor(service.sid, factor.sid)) fail("factor_not_found", "The factor was deleted during verification");
+    if (!(await repo.findFactor(service.sid, factor.sid))) fail("factor_not_found", "The factor was deleted during verification");
     fail("illegal_factor_status", `Factor ${factor.sid} is already verified`);
   }
 
-  const entity = findEntityBySid(service.sid, factor.entitySid);
+  const entity = await findEntityBySid(service.sid, factor.entitySid);
   if (!entity) fail("factor_not_found", "The factor was deleted during verification");
   return json(200, serializeFactor(verified, entity, req.base));
 }

@@ -18,42 +18,41 @@ const statements = prepared((d) => ({
     .prepare(),
 }));
 
-export function findService(accountSid: string, serviceSid: string): ServiceRow | undefined {
-  return statements().find.get({ accountSid, sid: serviceSid });
+export async function findService(accountSid: string, serviceSid: string): Promise<ServiceRow | undefined> {
+  const [row] = await statements().find.execute({ accountSid, sid: serviceSid });
+  return row;
 }
 
-export function insertService(row: ServiceRow): void {
-  db().insert(services).values(row).run();
+export async function insertService(row: ServiceRow): Promise<void> {
+  await db().insert(services).values(row);
 }
 
-export function updateService(
+export async function updateService(
   accountSid: string,
   serviceSid: string,
   set: Pick<ServiceRow, "friendlyName" | "settings" | "passkeys" | "dateUpdated">,
-): void {
-  db()
+): Promise<void> {
+  await db()
     .update(services)
     .set(set)
-    .where(and(eq(services.accountSid, accountSid), eq(services.sid, serviceSid)))
-    .run();
+    .where(and(eq(services.accountSid, accountSid), eq(services.sid, serviceSid)));
 }
 
 /** Deletes the Service; entities, factors and challenges go with it (ON DELETE CASCADE). */
-export function deleteService(accountSid: string, serviceSid: string): boolean {
-  const result = db()
+export async function deleteService(accountSid: string, serviceSid: string): Promise<boolean> {
+  const deleted = await db()
     .delete(services)
     .where(and(eq(services.accountSid, accountSid), eq(services.sid, serviceSid)))
-    .run();
-  return result.changes > 0;
+    .returning({ sid: services.sid });
+  return deleted.length > 0;
 }
 
-export function listServices(accountSid: string, cursor: SQL | undefined, order: Order, limit: number) {
+export async function listServices(accountSid: string, cursor: SQL | undefined, order: Order, limit: number) {
   const dir = order === "asc" ? asc : desc;
-  return db()
+  return await db()
     .select()
     .from(services)
     .where(and(eq(services.accountSid, accountSid), cursor))
     .orderBy(dir(services.dateCreated), dir(services.sid))
-    .limit(limit)
-    .all();
+    .limit(limit);
 }

@@ -345,11 +345,16 @@ describe("S5 delete Service", () => {
     const challenge = await api.json(paths.passkeysChallenges(service.sid), { identity });
     expect(challenge.status).toBe(201);
 
+    const stored = () =>
+      Promise.all([
+        db().select().from(schema.entities).where(eq(schema.entities.serviceSid, service.sid)),
+        db().select().from(schema.factors).where(eq(schema.factors.sid, factor.sid)),
+        db().select().from(schema.challenges).where(eq(schema.challenges.sid, challenge.body.sid)),
+      ]);
+    expect((await stored()).map((rows) => rows.length)).toEqual([1, 1, 1]);
+
     expect((await api.delete(paths.service(service.sid))).status).toBe(204);
 
-    const d = db();
-    expect(d.select().from(schema.entities).where(eq(schema.entities.serviceSid, service.sid)).all()).toEqual([]);
-    expect(d.select().from(schema.factors).where(eq(schema.factors.sid, factor.sid)).all()).toEqual([]);
-    expect(d.select().from(schema.challenges).where(eq(schema.challenges.sid, challenge.body.sid)).all()).toEqual([]);
+    expect(await stored()).toEqual([[], [], []]);
   });
 });

@@ -24,8 +24,8 @@ const EMPTY_PASSKEYS = {
  * The Service named in the path, if the caller's account owns it. Every handler under
  * `/Services/{ServiceSid}` starts here, so tenant isolation has one gate.
  */
-export function requireService(req: VerifyRequest<ServiceParams>): ServiceRow {
-  return repo.findService(req.account, req.params.serviceSid) ?? notFound(req.path);
+export async function requireService(req: VerifyRequest<ServiceParams>): Promise<ServiceRow> {
+  return (await repo.findService(req.account, req.params.serviceSid)) ?? notFound(req.path);
 }
 
 /** S1: creates a Service owned by the caller's account. */
@@ -41,18 +41,18 @@ export async function create(req: VerifyRequest<object>) {
     dateCreated: now,
     dateUpdated: now,
   };
-  repo.insertService(row);
+  await repo.insertService(row);
   return json(201, serializeService(row, req.base));
 }
 
 /** S2 */
-export function fetch(req: VerifyRequest<ServiceParams>) {
-  return json(200, serializeService(requireService(req), req.base));
+export async function fetch(req: VerifyRequest<ServiceParams>) {
+  return json(200, serializeService(await requireService(req), req.base));
 }
 
 /** S3: only the parameters sent change; existing factors keep the config they were created with. */
 export async function update(req: VerifyRequest<ServiceParams>) {
-  const current = requireService(req);
+  const current = await requireService(req);
   const patch = parseUpdateService(await req.form());
   const next: ServiceRow = {
     ...current,
@@ -61,15 +61,15 @@ export async function update(req: VerifyRequest<ServiceParams>) {
     passkeys: applyPasskeysPatch(current.passkeys, patch.passkeys),
     dateUpdated: Date.now(),
   };
-  repo.updateService(req.account, current.sid, next);
+  await repo.updateService(req.account, current.sid, next);
   return json(200, serializeService(next, req.base));
 }
 
 /** S4: the caller's Services only. */
-export function list(req: VerifyRequest<object>) {
+export async function list(req: VerifyRequest<object>) {
   return json(
     200,
-    paginate({
+    await paginate({
       key: "services",
       base: req.base,
       path: req.path,
@@ -82,7 +82,7 @@ export function list(req: VerifyRequest<object>) {
 }
 
 /** S5: cascades to entities, factors and challenges. */
-export function remove(req: VerifyRequest<ServiceParams>) {
-  if (!repo.deleteService(req.account, req.params.serviceSid)) notFound(req.path);
+export async function remove(req: VerifyRequest<ServiceParams>) {
+  if (!(await repo.deleteService(req.account, req.params.serviceSid))) notFound(req.path);
   return noContent();
 }

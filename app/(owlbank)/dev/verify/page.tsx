@@ -17,7 +17,7 @@ type Props = { searchParams: Promise<{ page?: string | string[] }> };
 export default async function VerifyConsolePage({ searchParams }: Props) {
   const account = await consoleAccount();
   const { page } = await searchParams;
-  const services = consoleServices(account, typeof page === "string" ? page : undefined);
+  const services = await consoleServices(account, typeof page === "string" ? page : undefined);
 
   return (
     <ConsoleShell account={account} crumbs={[{ label: "Services" }]}>

@@ -14,10 +14,10 @@ type Props = { params: Promise<{ serviceSid: string }>; searchParams: Promise<{ 
 export default async function ConsoleServicePage({ params, searchParams }: Props) {
   const account = await consoleAccount();
   const { serviceSid } = await params;
-  const service = consoleService(account, serviceSid);
+  const service = await consoleService(account, serviceSid);
   if (!service) notFound();
   const { page } = await searchParams;
-  const entities = consoleEntities(service, typeof page === "string" ? page : undefined);
+  const entities = await consoleEntities(service, typeof page === "string" ? page : undefined);
   const rp = service.passkeys.relying_party;
 
   return (

@@ -20,14 +20,13 @@ const one = (value: string | string[] | undefined) => (typeof value === "string"
 export default async function ConsoleEntityPage({ params, searchParams }: Props) {
   const account = await consoleAccount();
   const { serviceSid, identity } = await params;
-  const found = consoleServiceEntity(account, serviceSid, identity);
+  const found = await consoleServiceEntity(account, serviceSid, identity);
   if (!found) notFound();
   const { service, entity } = found;
   const query = await searchParams;
   const factorsToken = one(query.factors);
   const challengesToken = one(query.challenges);
-  const factors = consoleFactors(entity, factorsToken);
-  const challenges = consoleChallenges(entity, challengesToken);
+  const [factors, challenges] = await Promise.all([consoleFactors(entity, factorsToken), consoleChallenges(entity, challengesToken)]);
 
   const here = consolePaths.entity(service.sid, entity.identity);
   // Paging one list keeps the other where it was.

@@ -15,13 +15,13 @@ type Props = { params: Promise<{ serviceSid: string; identity: string; challenge
 export default async function ConsoleChallengePage({ params }: Props) {
   const account = await consoleAccount();
   const { serviceSid, identity, challengeSid } = await params;
-  const found = consoleServiceEntity(account, serviceSid, identity);
-  const challenge = found && consoleChallenge(found.entity, challengeSid);
+  const found = await consoleServiceEntity(account, serviceSid, identity);
+  const challenge = found && (await consoleChallenge(found.entity, challengeSid));
   if (!found || !challenge) notFound();
   const { service, entity } = found;
   const entityHref = consolePaths.entity(service.sid, entity.identity);
   // A challenge keeps its factor's SID after the factor is deleted (no foreign key, on purpose).
-  const factor = challenge.factorSid ? consoleFactor(entity, challenge.factorSid) : undefined;
+  const factor = challenge.factorSid ? await consoleFactor(entity, challenge.factorSid) : undefined;
 
   return (
     <ConsoleShell

@@ -18,8 +18,8 @@ type Props = { params: Promise<{ serviceSid: string; identity: string; factorSid
 export default async function ConsoleFactorPage({ params }: Props) {
   const account = await consoleAccount();
   const { serviceSid, identity, factorSid } = await params;
-  const found = consoleServiceEntity(account, serviceSid, identity);
-  const factor = found && consoleFactor(found.entity, factorSid);
+  const found = await consoleServiceEntity(account, serviceSid, identity);
+  const factor = found && (await consoleFactor(found.entity, factorSid));
   if (!found || !factor) notFound();
   const { service, entity } = found;
   const entityHref = consolePaths.entity(service.sid, entity.identity);
