@@ -9,7 +9,7 @@ export async function register() {
   if (process.env.NEXT_PHASE === "phase-production-build") return;
   const { StartUpError, startUp } = await import("./lib/start-up");
   try {
-    startUp();
+    await startUp();
   } catch (error) {
     if (!(error instanceof StartUpError)) throw error;
     // Next would log a thrown error and keep serving pages that cannot work; a server that

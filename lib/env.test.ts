@@ -76,3 +76,43 @@ describe("data folder", () => {
     expect(mode(path.join(dir, "secrets.json")).toString(8)).toBe("600");
   });
 });
+
+describe("DATABASE_URL", () => {
+  const load = (url: string, more: Record<string, string> = {}) =>
+    loadConfig({ DATABASE_URL: url, ...ACCOUNT, ...more });
+
+  it("reads a path, file: and :memory: as SQLite", () => {
+    const dir = dataDir();
+    expect(load(`file:${dir}/x.db`).database).toEqual({ engine: "sqlite", file: `${dir}/x.db` });
+    expect(load(`${dir}/y.db`).database).toEqual({ engine: "sqlite", file: `${dir}/y.db` });
+    expect(load(":memory:").database).toEqual({ engine: "sqlite", file: ":memory:" });
+  });
+
+  it("reads postgres:// and postgresql:// as PostgreSQL, keeping secrets in ./data", () => {
+    const c = load("postgres://app:pw@db.internal:5432/owlbank");
+    expect(c.database).toEqual({ engine: "postgres", url: "postgres://app:pw@db.internal:5432/owlbank" });
+    expect(load("postgresql://app@db.internal/owlbank").database.engine).toBe("postgres");
+    expect(c.databasePool).toEqual({ poolSize: 10, timeoutSeconds: 5 });
+  });
+
+  it("refuses any other scheme, listing what is accepted, instead of creating a file named after it", () => {
+    for (const url of ["mysql://root@localhost/app", "libsql://db.turso.io", "postgress://app@host/db", "sqlite://x.db"]) {
+      const scheme = url.slice(0, url.indexOf(":"));
+      expect(() => load(url), url).toThrow(new RegExp(`"${scheme}:".*not support[\\s\\S]*postgres://`));
+    }
+    expect(fs.existsSync(path.resolve("mysql:")), "no folder named after the scheme").toBe(false);
+  });
+
+  it("refuses a PostgreSQL URL with no host or no database", () => {
+    expect(() => load("postgres://app@db.internal:5432")).toThrow(/no database/);
+    expect(() => load("postgres:///owlbank")).toThrow(/no host/);
+  });
+
+  it("validates the pool size and timeout", () => {
+    const url = "postgres://app@db.internal/owlbank";
+    expect(load(url, { DATABASE_POOL_SIZE: "25", DATABASE_TIMEOUT_SECONDS: "10" }).databasePool).toEqual({ poolSize: 25, timeoutSeconds: 10 });
+    expect(() => load(url, { DATABASE_POOL_SIZE: "0" })).toThrow(/DATABASE_POOL_SIZE/);
+    expect(() => load(url, { DATABASE_POOL_SIZE: "lots" })).toThrow(/DATABASE_POOL_SIZE/);
+    expect(() => load(url, { DATABASE_TIMEOUT_SECONDS: "600" })).toThrow(/DATABASE_TIMEOUT_SECONDS/);
+  });
+});

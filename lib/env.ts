@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { type DatabaseTarget, parseDatabaseUrl } from "@/db/engine";
 
 const accountSid = z.string().regex(/^AC[0-9a-fA-F]{32}$/, "must be AC followed by 32 hex digits");
 const hex32 = z.string().regex(/^[0-9a-fA-F]{32}$/, "must be 32 hex digits");
@@ -47,7 +48,24 @@ const relatedOrigins = z.string().transform((value, ctx) => {
 const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: optional(z.coerce.number().int().min(1).max(65535)),
-  DATABASE_URL: z.string().default("file:./data/owlbank.db"),
+  DATABASE_URL: z
+    .string()
+    .default("file:./data/owlbank.db")
+    .transform((value, ctx): DatabaseTarget => {
+      try {
+        return parseDatabaseUrl(value);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /**
+   * PostgreSQL connections per instance. Instances × pool size must stay under the server's
+   * max_connections (100 by default) with room for maintenance: docs/deploy.md.
+   */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** How long a query may wait for PostgreSQL (connecting, locks, running) before the request gets 503. */
+  DATABASE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(60).default(5),
   /**
    * The embedded account the /v2 API accepts, both or neither. Generated (with an API key)
    * when unset. The only account that can authenticate: see lib/verify/accounts.ts.
@@ -152,14 +170,9 @@ type Secrets = {
 
 export type Config = ReturnType<typeof loadConfig>;
 
-/** `file:./data/x.db`, `./data/x.db` and `:memory:` all name a SQLite database. */
-export function databasePath(url: string): string {
-  const p = url.startsWith("file:") ? url.slice("file:".length) : url;
-  return p === ":memory:" ? p : path.resolve(p);
-}
-
-function dataDir(databaseFile: string): string {
-  return databaseFile === ":memory:" ? path.resolve("data") : path.dirname(databaseFile);
+/** Where data/secrets.json lives: beside a SQLite file, else in ./data. */
+function dataDir(database: DatabaseTarget): string {
+  return database.engine === "postgres" || database.file === ":memory:" ? path.resolve("data") : path.dirname(database.file);
 }
 
 const hex = (bytes: number) => randomBytes(bytes).toString("hex");
@@ -247,10 +260,10 @@ export function loadConfig(env: Record<string, string | undefined>) {
     throw new Error(`Invalid environment configuration:\n${problems.join("\n")}`);
   }
   const e = parsed.data;
-  const databaseFile = databasePath(e.DATABASE_URL);
+  const database = e.DATABASE_URL;
   const accountFromEnv = e.VERIFY_ACCOUNT_SID !== undefined;
   const apiKeyFromEnv = e.VERIFY_API_KEY_SID !== undefined;
-  const { secrets, generatedNow } = loadSecrets(dataDir(databaseFile), {
+  const { secrets, generatedNow } = loadSecrets(dataDir(database), {
     account: !accountFromEnv,
     apiKey: !accountFromEnv && !apiKeyFromEnv,
   });
@@ -274,7 +287,9 @@ export function loadConfig(env: Record<string, string | undefined>) {
     isProduction: e.NODE_ENV === "production",
     /** `next dev`: the only place a one-time code may be printed (see lib/owlbank/local-outbox.ts). */
     isDevelopment: e.NODE_ENV === "development",
-    databaseFile,
+    /** The engine and where its data is (db/engine.ts). */
+    database,
+    databasePool: { poolSize: e.DATABASE_POOL_SIZE, timeoutSeconds: e.DATABASE_TIMEOUT_SECONDS },
     /**
      * Which Verify credentials this start generated, so they are printed once. Credentials
      * from the environment are the operator's and never printed.

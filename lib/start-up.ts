@@ -1,5 +1,5 @@
 import { type Config, config } from "@/lib/env";
-import { db } from "@/lib/db";
+import { databaseReady, engine } from "@/lib/db";
 import { provisionOnlyConfiguredAccount } from "@/lib/verify/accounts";
 
 /**
@@ -36,11 +36,18 @@ export class StartUpError extends Error {
   override name = "StartUpError";
 }
 
+/** Where the database is, for messages: never the password in a PostgreSQL URL. */
+function describeDatabase(c: Config): string {
+  if (c.database.engine === "sqlite") return `SQLite file ${c.database.file}`;
+  const url = new URL(c.database.url);
+  return `PostgreSQL database ${url.pathname.slice(1)} on ${url.host}`;
+}
+
 /**
  * Checks the configuration, opens (and so migrates) the database with owner-only file
  * modes, and makes the configured Verify credentials the only ones, at server start.
  */
-export function startUp(): void {
+export async function startUp(): Promise<void> {
   let c: Config;
   try {
     c = config();
@@ -50,11 +57,21 @@ export function startUp(): void {
   }
   const problems = startUpProblems(c);
   if (problems.length) throw new StartUpError(`OwlBank cannot start:\n${problems.map((p) => `- ${p}`).join("\n")}`);
-  db();
+  try {
+    await databaseReady();
+  } catch (error) {
+    // Unreachable, refused credentials, or a migration that failed (and was rolled back whole).
+    const cause = (error as { cause?: { message?: string } }).cause?.message;
+    throw new StartUpError(
+      `OwlBank cannot start: the ${describeDatabase(c)} could not be opened and migrated: ${(error as Error).message}${cause ? ` (${cause})` : ""}`,
+      { cause: error },
+    );
+  }
+  console.info(`[db] ${engine() === "postgres" ? "PostgreSQL" : "SQLite"}: ${describeDatabase(c)}, migrations applied.`);
   if (c.isProduction && c.owlbank.codeDelivery === "outbox") {
     console.info(`[outbox] No SMS provider is configured: one-time codes are shown at ${c.app.url}/dev/outbox (OWLBANK_DEV_OUTBOX=1).`);
   }
-  const { renamedAccounts, revokedApiKeys } = provisionOnlyConfiguredAccount(c.verifyAccount);
+  const { renamedAccounts, revokedApiKeys } = await provisionOnlyConfiguredAccount(c.verifyAccount);
   if (renamedAccounts || revokedApiKeys) {
     // Says what changed, never which credential: the log may be read by more people than the secrets.
     console.info(
