@@ -5,6 +5,7 @@
  * `Request`, and nothing above it writes an error response.
  */
 import "server-only";
+import { DrizzleQueryError } from "drizzle-orm";
 import { isCrossSiteWrite } from "@/lib/cross-site";
 import { databaseFailure } from "@/lib/db";
 import { config } from "@/lib/env";
@@ -20,6 +21,20 @@ const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 type Method = (typeof METHODS)[number];
 
 /**
+ * No text this API stores may hold U+0000: PostgreSQL's text type cannot, so the same request
+ * would be stored on SQLite and fail on PostgreSQL. Refused on every engine, at the edge.
+ */
+function refuseNul(name: string, value: unknown): void {
+  if (typeof value === "string") {
+    if (value.includes("\u0000") || name.includes("\u0000")) fail("invalid_parameter", `Invalid parameter: ${name.replace(/\u0000/g, "")} contains a NUL character`);
+  } else if (Array.isArray(value)) {
+    value.forEach((item) => refuseNul(name, item));
+  } else if (typeof value === "object" && value !== null) {
+    for (const [key, item] of Object.entries(value)) refuseNul(key, item);
+  }
+}
+
+/**
  * Form parameters as Twilio reads them: repeated keys keep every value, and names match
  * case-insensitively (runbooks spell `Passkeys.RelyingParty.id`; the library emits PascalCase).
  */
@@ -28,6 +43,7 @@ export class FormBody {
 
   constructor(text: string) {
     for (const [key, value] of new URLSearchParams(text)) {
+      refuseNul(key, value);
       const k = key.toLowerCase();
       this.values.set(k, [...(this.values.get(k) ?? []), value]);
     }
@@ -121,6 +137,8 @@ function errorResponse(error: VerifyError): Response {
 
 function buildRequest<P>(request: Request, account: AccountSid, params: P): VerifyRequest<P> {
   const url = new URL(request.url);
+  refuseNul("path", params);
+  for (const [key, value] of url.searchParams) refuseNul(key, value);
   let body: Promise<string> | undefined;
   const text = () => (body ??= readBody(request));
   return {
@@ -144,6 +162,7 @@ function buildRequest<P>(request: Request, account: AccountSid, params: P): Veri
       if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
         fail("invalid_parameter", "Invalid parameter: the JSON body must be an object");
       }
+      refuseNul("body", parsed);
       return parsed as Record<string, unknown>;
     },
   };
@@ -233,7 +252,8 @@ async function run<P>(request: Request, context: RouteContext, handler: Handler<
       return errorResponse(new VerifyError("service_unavailable", "Service Unavailable: the database did not answer; try again"));
     }
     // Never leak a stack trace or internal message to the caller.
-    console.error("Unexpected error in Verify API", error);
+    // A failed query's own message lists its parameters: log the driver's error instead.
+    console.error("Unexpected error in Verify API", error instanceof DrizzleQueryError ? driverError(error) : error);
     return json(500, {
       code: 20500,
       message: "Internal Server Error",
