@@ -11,6 +11,7 @@
 import { randomUUID } from "node:crypto";
 import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/browser";
 import { z } from "zod";
+import { typedText } from "@/lib/owlbank/text";
 import { codeRequester, knownCodeRequester } from "@/lib/owlbank/code-requester";
 import { CODE_TTL_MS } from "@/lib/owlbank/code-store";
 import { codeField, requestCode, tryCode } from "@/lib/owlbank/one-time-codes";
@@ -35,7 +36,7 @@ import {
 
 const DetailsSchema = z.object({
   phone: phoneField("Enter your phone number."),
-  name: z.string().trim().min(1, "Enter your full name.").max(64, "Use at most 64 characters."),
+  name: typedText(64, { empty: "Enter your full name." }),
 });
 
 const attachment = z.enum(["platform", "cross-platform"]).catch("platform");

@@ -6,6 +6,7 @@
 import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/browser";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
+import { typedText } from "@/lib/owlbank/text";
 import { formatCents, parseAmountToCents } from "@/lib/owlbank/money";
 import { requireUser } from "@/lib/owlbank/session";
 import { approveTransfer, cancelTransfer, startTransfer, type TransferView } from "@/lib/owlbank/transfer-approval";
@@ -20,8 +21,9 @@ import {
 } from "@/lib/verify-client";
 
 const DraftSchema = z.object({
-  fromAccountId: z.string().min(1, "Choose the account to send from."),
-  payee: z.string().trim().min(1, "Enter who you're paying.").max(64, "Use at most 64 characters."),
+  // A UUID (lib/owlbank/users.ts): anything else names no account of anyone's.
+  fromAccountId: z.string().uuid("Choose the account to send from."),
+  payee: typedText(64, { empty: "Enter who you're paying." }),
   amount: z
     .string()
     .trim()
@@ -42,7 +44,7 @@ const DraftSchema = z.object({
       }
       return cents;
     }),
-  memo: z.string().trim().max(140, "Use at most 140 characters."),
+  memo: typedText(140),
 });
 
 export type TransferFields = { fromAccountId: string; payee: string; amount: string; memo: string };

@@ -6,6 +6,7 @@
  */
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
+import { typedText } from "@/lib/owlbank/text";
 import { codeRequester, knownCodeRequester } from "@/lib/owlbank/code-requester";
 import { codeField, requestCode, tryCode } from "@/lib/owlbank/one-time-codes";
 import { codeRefusal, codeRequestMessage, codeSentNotice } from "@/lib/owlbank/one-time-code-messages";
@@ -27,7 +28,7 @@ export type NameState = {
 };
 
 const NameSchema = z.object({
-  name: z.string().trim().min(1, "Enter your full name.").max(64, "Use at most 64 characters."),
+  name: typedText(64, { empty: "Enter your full name." }),
 });
 
 /** Renames the customer (OwlBank's record and, through the browser, their passkeys' label). */

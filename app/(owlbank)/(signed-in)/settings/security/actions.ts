@@ -7,6 +7,7 @@
 import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/browser";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
+import { typedText } from "@/lib/owlbank/text";
 import { config } from "@/lib/env";
 import { oneAtATime } from "@/lib/owlbank/one-at-a-time";
 import { forgetCredential, rememberCredential, rememberUserHandle } from "@/lib/owlbank/passkey-credentials";
@@ -101,7 +102,7 @@ export type FormState = {
 
 const RenameSchema = z.object({
   factorSid: FactorSid,
-  name: z.string().trim().min(1, "Enter a name for this passkey.").max(64, "Use at most 64 characters."),
+  name: typedText(64, { empty: "Enter a name for this passkey." }),
 });
 
 /** Renames one of the user's passkeys (OwlBank's label only; the device keeps its own). */
