@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import autocannon from "autocannon";
 import { SoftwareAuthenticator } from "../test/helpers/authenticator";
 import type { Server } from "../test/helpers/server";
+import { type Groups, read as readCpu, used as cpuUsed } from "./cpu";
 
 export type Measurement = {
   requests: number;
@@ -26,6 +27,12 @@ export type Measurement = {
   errors: number;
   /** Why the run was cut short (the time limit, or the server ended), if it was. */
   cutShort?: string;
+  /**
+   * Milliseconds of CPU (user + system) each process group used from just before the first
+   * request to just after the last answer (bench/cpu.ts): `app` is the `next start` process
+   * and its descendants, `db` the PostgreSQL server's processes. Absent where /proc cannot be read.
+   */
+  cpuMs?: Record<string, number>;
 };
 
 export const CONNECTIONS = 50;
@@ -142,7 +149,8 @@ const amount = (load: Load) => load.bodies?.length ?? load.count;
  */
 const limitMs = (load: Load) => (amount(load) ? 120_000 : ((load.seconds ?? 5) + 30) * 1000);
 
-export async function measure(server: Server, load: Load): Promise<Measurement> {
+/** `cpu`: the process groups whose CPU time the measurement reports (`cpuMs`), by name. */
+export async function measure(server: Server, load: Load, cpu: Groups = {}): Promise<Measurement> {
   let successes = 0;
   let used = 0;
   // Timed here rather than from autocannon's `duration`, which ends on a whole-second tick
@@ -150,6 +158,9 @@ export async function measure(server: Server, load: Load): Promise<Measurement> 
   let firstSent = 0;
   let lastAnswered = 0;
   const isSuccess = load.success ?? ((status: number) => status >= 200 && status < 300);
+  // Read before the first connection and again once the run has ended: the server is idle on
+  // either side, so the difference is what the load cost it.
+  const cpuBefore = readCpu(cpu);
   // Without a callback autocannon returns its instance, which is also a promise of the result.
   const run = autocannon({
     url: server.url,
@@ -206,6 +217,7 @@ export async function measure(server: Server, load: Load): Promise<Measurement> 
   } finally {
     clearInterval(watchdog);
   }
+  const cpuMs = cpuUsed(cpuBefore, readCpu(cpu));
   if (cutShort) console.log(`${load.method} ${load.path}: cut short, ${cutShort} (${result.requests.total} requests sent, ${successes} successes)`);
   const seconds = lastAnswered > firstSent ? (lastAnswered - firstSent) / 1000 : result.duration;
   return {
@@ -221,6 +233,7 @@ export async function measure(server: Server, load: Load): Promise<Measurement> 
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
     cutShort,
+    cpuMs,
   };
 }
 

