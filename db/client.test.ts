@@ -91,6 +91,25 @@ describe.runIf(adminUrl)("PostgreSQL connection", () => {
     expect(rows).toEqual([{ n: 1 }]);
   });
 
+  it("commits durably and prepares every statement once per connection", async () => {
+    const url = await freshDatabase();
+    // A server or database set to acknowledge commits before they are on disk is overridden.
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`alter database "${new URL(url).pathname.slice(1)}" set synchronous_commit = off`);
+    await admin.end();
+    const c = openDatabase({ engine: "postgres", url }, { poolSize: 1, timeoutSeconds: 10 });
+    opened.push(c);
+    await c.ready;
+    const pool = (c.db as unknown as { $client: pg.Pool }).$client;
+    const setting = await pool.query<{ synchronous_commit: string }>("show synchronous_commit");
+    expect(setting.rows).toEqual([{ synchronous_commit: "on" }]);
+    for (let i = 0; i < 3; i++) await c.db.select().from(outbox).where(eq(outbox.id, `m${i}`));
+    // One connection: the query above was parsed once and then reused under its name.
+    const prepared = await pool.query<{ statement: string }>("select statement from pg_prepared_statements");
+    expect(prepared.rows.filter((r) => r.statement.includes('from "owlbank_outbox"'))).toHaveLength(1);
+  });
+
   it("fails `ready` with the server's reason when the database cannot be reached", async () => {
     const url = databaseUrl(adminUrl!.replace(/:\d+\//, ":1/"), "nowhere");
     const c = openDatabase({ engine: "postgres", url }, { poolSize: 1, timeoutSeconds: 2 });
