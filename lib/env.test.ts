@@ -95,6 +95,13 @@ describe("DATABASE_URL", () => {
     expect(c.databasePool).toEqual({ poolSize: 10, timeoutSeconds: 5 });
   });
 
+  it("keeps the secrets of a PostgreSQL installation in OWLBANK_DATA_DIR when set", () => {
+    const dir = dataDir();
+    loadConfig({ DATABASE_URL: "postgres://app@db.internal/owlbank", OWLBANK_DATA_DIR: dir });
+    expect(mode(dir)).toBe(0o700);
+    expect(Object.keys(secretsIn(dir))).toContain("authSecret");
+  });
+
   it("refuses any other scheme, listing what is accepted, instead of creating a file named after it", () => {
     for (const url of ["mysql://root@localhost/app", "libsql://db.turso.io", "postgress://app@host/db", "sqlite://x.db"]) {
       const scheme = url.slice(0, url.indexOf(":"));

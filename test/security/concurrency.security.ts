@@ -6,7 +6,6 @@
  * RACE_ROUNDS (default 3) repeats each single-winner race with fresh credentials.
  */
 import fs from "node:fs";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiClient, type ApiResponse, api } from "@/test/helpers/api";
 import { type AssertionJSON, SoftwareAuthenticator } from "@/test/helpers/authenticator";
@@ -22,15 +21,11 @@ import {
 } from "@/test/helpers/verify";
 import { httpClient } from "./support/http";
 import { record } from "./support/metrics";
-import { expectTwilioError, sqlite } from "./support/refusal";
+import { expectTwilioError } from "./support/refusal";
+import { inProcessRows, type Rows, serverRows } from "./support/rows";
 import { type Server, startServer } from "@/test/helpers/server";
 
 const ROUNDS = Math.max(Number(process.env.RACE_ROUNDS ?? 3) || 3, 1);
-
-type Row = Record<string, unknown>;
-
-/** Where the rows are: the server's database file (read-only) or the in-process database. */
-type Rows = { get: (sql: string, ...args: unknown[]) => Row | undefined; all: (sql: string, ...args: unknown[]) => Row[] };
 
 /** Fires every request at once and waits for all of them. */
 async function race(name: string, contenders: number, expected: number, send: () => Promise<ApiResponse>) {
@@ -79,11 +74,11 @@ function scenarios(where: string, setup: () => { client: () => ApiClient; rows: 
       expect(winners[0].body).toMatchObject({ sid: challengeSid, status: "approved", factor_sid: reg.factor.sid });
       // Losers saw the challenge answered (60322), or lost the guarded write (60324).
       expectRefusals(losers, [60322, 60324]);
-      expect(rows().get("SELECT status, factor_sid FROM verify_challenges WHERE sid = ?", challengeSid)).toEqual({
+      expect(await rows().one("verify_challenges", ["status", "factor_sid"], { sid: challengeSid })).toEqual({
         status: "approved",
         factor_sid: reg.factor.sid,
       });
-      expect(rows().get("SELECT counter FROM verify_factors WHERE sid = ?", reg.factor.sid)).toEqual({ counter: round + 1 });
+      expect(await rows().one("verify_factors", ["counter"], { sid: reg.factor.sid })).toEqual({ counter: round + 1 });
     }
   });
 
@@ -98,7 +93,7 @@ function scenarios(where: string, setup: () => { client: () => ApiClient; rows: 
       expect(winners.length, `answers by code: ${JSON.stringify([...codes])}`).toBe(1);
       expect(winners[0].body).toMatchObject({ sid: created.sid, status: "verified" });
       expectRefusals(losers, [60383, 60311]);
-      const stored = rows().all("SELECT sid, status FROM verify_factors WHERE credential_id = ?", credential.id);
+      const stored = await rows().all("verify_factors", ["sid", "status"], { credential_id: credential.id });
       expect(stored).toEqual([{ sid: created.sid, status: "verified" }]);
     }
   });
@@ -119,7 +114,7 @@ function scenarios(where: string, setup: () => { client: () => ApiClient; rows: 
       );
       expect(winners.length, `answers by code: ${JSON.stringify([...codes])}`).toBe(1);
       expectRefusals(losers, [60311]);
-      expect(rows().all("SELECT sid FROM verify_factors WHERE credential_id = ?", original.id)).toHaveLength(1);
+      expect(await rows().all("verify_factors", ["sid"], { credential_id: original.id })).toHaveLength(1);
     }
   });
 
@@ -130,7 +125,7 @@ function scenarios(where: string, setup: () => { client: () => ApiClient; rows: 
     );
     expect(winners).toHaveLength(30);
     expect(new Set(winners.map((w) => w.body.entity_sid)).size).toBe(1);
-    expect(rows().all("SELECT sid FROM verify_entities WHERE identity = ?", identity)).toHaveLength(1);
+    expect(await rows().all("verify_entities", ["sid"], { identity })).toHaveLength(1);
   });
 
   it(`${where}: counters never go backwards when one credential approves 40 challenges in parallel`, async () => {
@@ -145,7 +140,7 @@ function scenarios(where: string, setup: () => { client: () => ApiClient; rows: 
     let running = true;
     const monitor = (async () => {
       while (running) {
-        seen.push((rows().get("SELECT counter FROM verify_factors WHERE sid = ?", reg.factor.sid) as { counter: number }).counter);
+        seen.push((await rows().one("verify_factors", ["counter"], { sid: reg.factor.sid }))?.counter as number);
         await new Promise((r) => setTimeout(r, 1));
       }
     })();
@@ -155,7 +150,7 @@ function scenarios(where: string, setup: () => { client: () => ApiClient; rows: 
     );
     running = false;
     await monitor;
-    seen.push((rows().get("SELECT counter FROM verify_factors WHERE sid = ?", reg.factor.sid) as { counter: number }).counter);
+    seen.push((await rows().one("verify_factors", ["counter"], { sid: reg.factor.sid }))?.counter as number);
 
     const backwards = seen.findIndex((c, k) => k > 0 && c < seen[k - 1]);
     record({ kind: "race", name: `${where}: counter monotonic under 40 parallel sign-ins`, winners: backwards === -1 ? 1 : 0, contenders: 40, expected: 0 });
@@ -167,10 +162,7 @@ function scenarios(where: string, setup: () => { client: () => ApiClient; rows: 
     const final = seen[seen.length - 1];
     expect(final).toBe(Math.max(...approvedCounters));
     // Every approved challenge really is approved, every refused one still pending.
-    const statuses = rows().all(
-      `SELECT sid, status FROM verify_challenges WHERE sid IN (${answers.map(() => "?").join(",")})`,
-      ...answers.map((a) => a.challengeSid),
-    );
+    const statuses = await rows().all("verify_challenges", ["sid", "status"], { sid: answers.map((a) => a.challengeSid) });
     const approvedSids = new Set(winners.map((w) => w.body.sid));
     for (const s of statuses) expect(s.status).toBe(approvedSids.has(s.sid as string) ? "approved" : "pending");
     // And the credential still signs in afterwards (counter 41 > final).
@@ -181,35 +173,26 @@ function scenarios(where: string, setup: () => { client: () => ApiClient; rows: 
 
 describe("against the production server over HTTP", () => {
   let server: Server;
-  let reader: Database.Database;
 
   beforeAll(async () => {
     server = await startServer();
     serverLog = server.output;
-    reader = new Database(server.dbFile, { readonly: true, fileMustExist: true });
   });
 
   afterAll(async () => {
-    reader?.close();
     await server?.stop();
     if (server) fs.rmSync(server.dir, { recursive: true, force: true });
   });
 
   scenarios("http", () => ({
     client: () => httpClient(server.url, server.auth),
-    rows: () => ({
-      get: (sql, ...args) => reader.prepare(sql).get(...args) as Row | undefined,
-      all: (sql, ...args) => reader.prepare(sql).all(...args) as Row[],
-    }),
+    rows: () => serverRows(server.databaseUrl),
   }));
 });
 
 describe("in process", () => {
   scenarios("in-process", () => ({
     client: () => api,
-    rows: () => ({
-      get: (sql, ...args) => sqlite().prepare(sql).get(...args) as Row | undefined,
-      all: (sql, ...args) => sqlite().prepare(sql).all(...args) as Row[],
-    }),
+    rows: () => inProcessRows,
   }));
 });

@@ -12,8 +12,8 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
+import { query, targetOf } from "@/e2e/helpers/database";
 import { basic } from "@/test/helpers/basic-auth";
 import { createService, paths, registerPasskey } from "@/test/helpers/verify";
 import { SoftwareAuthenticator } from "@/test/helpers/authenticator";
@@ -54,14 +54,8 @@ async function statusFor(server: Server, username: string, password: string): Pr
   return res.status;
 }
 
-function rows<T>(server: Server, query: string): T[] {
-  const db = new Database(server.dbFile, { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare(query).all() as T[];
-  } finally {
-    db.close();
-  }
-}
+/** Rows of the server's database (its SQLite file or PostgreSQL database). */
+const rows = <T>(server: Server, text: string): Promise<T[]> => query<T>(targetOf(server.databaseUrl), text);
 
 /** Resolves how a start ended: refused (it exited, with its output) or serving (then stopped). */
 async function startOutcome(env: Record<string, string>): Promise<{ exited: boolean; output: string }> {
@@ -78,13 +72,13 @@ async function startOutcome(env: Record<string, string>): Promise<{ exited: bool
 describe("finding 4: credentials as configured, nothing more", () => {
   it("an operator's account has no other credential: no generated API key or account in data/secrets.json or the database", async () => {
     const server = await start({ dir: newDir() });
-    const secrets = JSON.parse(fs.readFileSync(path.join(server.dir, "secrets.json"), "utf8")) as Record<string, string>;
+    const secrets = JSON.parse(fs.readFileSync(path.join(server.dataDir, "secrets.json"), "utf8")) as Record<string, string>;
     // Whatever secrets.json holds beyond the session secret is a credential nobody was shown.
     const answers: Record<string, number> = {};
     if (secrets.verifyApiKeySid) answers.generatedApiKey = await statusFor(server, secrets.verifyApiKeySid, secrets.verifyApiKeySecret);
     if (secrets.verifyAccountSid) answers.generatedAccount = await statusFor(server, secrets.verifyAccountSid, secrets.verifyAuthToken);
-    const keys = rows<{ sid: string }>(server, "SELECT sid FROM verify_api_keys");
-    const accounts = rows<{ sid: string }>(server, "SELECT sid FROM verify_accounts").map((a) => a.sid);
+    const keys = await rows<{ sid: string }>(server, "SELECT sid FROM verify_api_keys");
+    const accounts = (await rows<{ sid: string }>(server, "SELECT sid FROM verify_accounts")).map((a) => a.sid);
     const held = Object.keys(secrets).every((k) => k === "authSecret") && keys.length === 0 && accounts.join() === server.accountSid;
     record({ kind: "finding", finding: 4, name: "no generated credential beside the operator's account", held });
     expect(Object.keys(secrets), "data/secrets.json keeps only the session secret").toEqual(["authSecret"]);
@@ -146,17 +140,22 @@ describe("finding 4: credentials as configured, nothing more", () => {
 
   it("the data folder is 0700 and the database and secrets in it 0600, even when made looser before", async () => {
     const dir = newDir();
-    fs.chmodSync(dir, 0o755);
+    // The server's data folder (OWLBANK_DATA_DIR): beside the database file on SQLite, and
+    // where its secrets.json lives on either engine.
+    const dataDir = dir;
+    const secretsFile = path.join(dataDir, "secrets.json");
+    fs.chmodSync(dataDir, 0o755);
     const server = await start({ dir });
+    expect(server.dataDir).toBe(dataDir);
+    const files = server.engine === "sqlite" ? [server.dbFile, `${server.dbFile}-wal`, `${server.dbFile}-shm`] : [];
     const modes = Object.fromEntries(
-      [dir, server.dbFile, `${server.dbFile}-wal`, `${server.dbFile}-shm`, path.join(dir, "secrets.json")]
-        .filter((f) => fs.existsSync(f))
-        .map((f) => [path.basename(f), (fs.statSync(f).mode & 0o777).toString(8)]),
+      [dataDir, ...files, secretsFile].filter((f) => fs.existsSync(f)).map((f) => [path.basename(f), (fs.statSync(f).mode & 0o777).toString(8)]),
     );
     await stop(server);
-    const expected = Object.fromEntries(Object.keys(modes).map((f) => [f, f === path.basename(dir) ? "700" : "600"]));
+    const expected = Object.fromEntries(Object.keys(modes).map((f) => [f, f === path.basename(dataDir) ? "700" : "600"]));
     record({ kind: "finding", finding: 4, name: "data folder 0700, database and secrets 0600", held: JSON.stringify(modes) === JSON.stringify(expected) });
-    expect(Object.keys(modes)).toEqual(expect.arrayContaining([path.basename(server.dbFile), "secrets.json"]));
+    const required = server.engine === "sqlite" ? [path.basename(server.dbFile), "secrets.json"] : ["secrets.json"];
+    expect(Object.keys(modes)).toEqual(expect.arrayContaining([path.basename(dataDir), ...required]));
     expect(modes).toEqual(expected);
   });
 });

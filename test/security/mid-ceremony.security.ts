@@ -2,14 +2,17 @@
  * Deletions and competing writes that land while a ceremony is being verified: after every
  * check has read the database and before the guarded write. The signature / attestation
  * verification sits exactly there, so the verify functions are wrapped with a hook that
- * changes the database at that moment, the way a concurrent request or another process on
- * the same SQLite file would. Both the library's async verifiers and the server's own
+ * changes the database at that moment (through the application's own connection, on either
+ * engine), the way a concurrent request or another process on the same database would. Both the library's async verifiers and the server's own
  * synchronous assertion verifier (lib/webauthn/signature.ts) are wrapped, so the tests hold
  * whichever the server uses.
  *
  * Each refused request must leave the database as the concurrent change left it.
  */
+import { eq } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, vi } from "vitest";
+import { challenges, entities, factors } from "@/db/schema/verify";
+import { db } from "@/lib/db";
 import { SoftwareAuthenticator } from "@/test/helpers/authenticator";
 import { api } from "@/test/helpers/api";
 import {
@@ -20,25 +23,25 @@ import {
   startRegistration,
   startSignIn,
 } from "@/test/helpers/verify";
-import { attack, expectTwilioError, sqlite } from "./support/refusal";
+import { attack, expectTwilioError } from "./support/refusal";
 import { expectUnchanged, type Snapshot, snapshot } from "./support/snapshot";
 
 /** The change to make at the next verification, once that verification has finished. */
 const hook = vi.hoisted(() => {
   const hook = {
-    change: undefined as undefined | (() => void),
+    change: undefined as undefined | (() => Promise<void>),
     /** Runs the pending change once. */
-    fire() {
+    async fire() {
       const change = hook.change;
       hook.change = undefined;
-      change?.();
+      await change?.();
     },
     /** `fn`, firing the pending change after it resolves: between the check and the write. */
     after:
       <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
       async (...args: A): Promise<R> => {
         const result = await fn(...args);
-        hook.fire();
+        await hook.fire();
         return result;
       },
   };
@@ -69,17 +72,15 @@ afterEach(() => {
   hook.change = undefined;
 });
 
-const run = (sql: string, ...args: unknown[]) => sqlite().prepare(sql).run(...args);
-
 /**
  * Makes `change` at the next verification and returns the picture of the database right
  * after it: the baseline the refused request must not move from.
  */
-function during(change: () => void): { after: () => Snapshot } {
+function during(change: () => Promise<unknown>): { after: () => Snapshot } {
   let picture: Snapshot | undefined;
-  hook.change = () => {
-    change();
-    picture = snapshot(sqlite());
+  hook.change = async () => {
+    await change();
+    picture = await snapshot();
   };
   return {
     after: () => {
@@ -94,9 +95,9 @@ describe("approval (P4)", () => {
     const auth = new SoftwareAuthenticator();
     const reg = await registerPasskey(serviceSid, auth);
     const { assertion } = await startSignIn(serviceSid, auth, { body: { factor_sid: reg.factor.sid } });
-    const baseline = during(() => run("DELETE FROM verify_factors WHERE sid = ?", reg.factor.sid));
+    const baseline = during(() => db().delete(factors).where(eq(factors.sid, reg.factor.sid)));
     const res = await approve(serviceSid, assertion);
-    expectUnchanged(baseline.after(), snapshot(sqlite()));
+    expectUnchanged(baseline.after(), await snapshot());
     expect([60390, 60324], res.text).toContain(res.body.code);
     expectTwilioError(res, res.body.code, res.body.code === 60390 ? 404 : 403);
   });
@@ -107,9 +108,9 @@ describe("approval (P4)", () => {
     // Discoverable: the challenge is bound to nobody, so it survives the entity's deletion,
     // and the approval would set its entity_sid to a row that no longer exists.
     const { assertion } = await startSignIn(serviceSid, auth);
-    const baseline = during(() => run("DELETE FROM verify_entities WHERE sid = ?", reg.created.entity_sid));
+    const baseline = during(() => db().delete(entities).where(eq(entities.sid, reg.created.entity_sid)));
     const res = await approve(serviceSid, assertion);
-    expectUnchanged(baseline.after(), snapshot(sqlite()));
+    expectUnchanged(baseline.after(), await snapshot());
     expect([60390, 60324], res.text).toContain(res.body.code);
     expectTwilioError(res, res.body.code, res.body.code === 60390 ? 404 : 403);
   });
@@ -118,9 +119,9 @@ describe("approval (P4)", () => {
     const auth = new SoftwareAuthenticator();
     const reg = await registerPasskey(serviceSid, auth);
     const { assertion } = await startSignIn(serviceSid, auth, { body: { identity: reg.identity } });
-    const baseline = during(() => run("DELETE FROM verify_entities WHERE sid = ?", reg.created.entity_sid));
+    const baseline = during(() => db().delete(entities).where(eq(entities.sid, reg.created.entity_sid)));
     const res = await approve(serviceSid, assertion);
-    expectUnchanged(baseline.after(), snapshot(sqlite()));
+    expectUnchanged(baseline.after(), await snapshot());
     expect([60391, 60390, 60322], res.text).toContain(res.body.code);
     expectTwilioError(res, res.body.code, res.body.code === 60322 ? 403 : 404);
   });
@@ -130,16 +131,13 @@ describe("approval (P4)", () => {
     const reg = await registerPasskey(serviceSid, auth);
     const { challenge, assertion } = await startSignIn(serviceSid, auth, { body: { identity: reg.identity } });
     const baseline = during(() =>
-      run(
-        "UPDATE verify_challenges SET status = 'approved', factor_sid = ?, date_responded = ?, date_updated = ? WHERE sid = ?",
-        reg.factor.sid,
-        Date.now(),
-        Date.now(),
-        challenge.sid,
-      ),
+      db()
+        .update(challenges)
+        .set({ status: "approved", factorSid: reg.factor.sid, dateResponded: Date.now(), dateUpdated: Date.now() })
+        .where(eq(challenges.sid, challenge.sid)),
     );
     const res = await approve(serviceSid, assertion);
-    expectUnchanged(baseline.after(), snapshot(sqlite()));
+    expectUnchanged(baseline.after(), await snapshot());
     expectTwilioError(res, 60322, 403);
   });
 
@@ -148,11 +146,11 @@ describe("approval (P4)", () => {
     const reg = await registerPasskey(serviceSid, auth);
     // This assertion carries counter 1; meanwhile a later sign-in stored counter 5.
     const { assertion } = await startSignIn(serviceSid, auth, { body: { identity: reg.identity } });
-    const baseline = during(() => run("UPDATE verify_factors SET counter = 5 WHERE sid = ?", reg.factor.sid));
+    const baseline = during(() => db().update(factors).set({ counter: 5 }).where(eq(factors.sid, reg.factor.sid)));
     const res = await approve(serviceSid, assertion);
-    expectUnchanged(baseline.after(), snapshot(sqlite()));
+    expectUnchanged(baseline.after(), await snapshot());
     expectTwilioError(res, 60324, 403);
-    const row = sqlite().prepare("SELECT counter FROM verify_factors WHERE sid = ?").get(reg.factor.sid) as { counter: number };
+    const [row] = await db().select({ counter: factors.counter }).from(factors).where(eq(factors.sid, reg.factor.sid));
     expect(row.counter).toBe(5);
   });
 });
@@ -161,15 +159,15 @@ describe("registration (P2)", () => {
   // The guarded write finds no unverified row. verify-registration.ts must tell "deleted
   // meanwhile" from "already verified": the factor is gone, so the answer is 404/60390
   // (docs/api.md §9.3 step 9), not 400/60383.
-  for (const [what, table, sidOf] of [
-    ["factor", "verify_factors", (created: { sid: string }) => created.sid],
-    ["entity", "verify_entities", (created: { entity_sid: string }) => created.entity_sid],
+  for (const [what, remove] of [
+    ["factor", (created: { sid: string }) => db().delete(factors).where(eq(factors.sid, created.sid))],
+    ["entity", (created: { entity_sid: string }) => db().delete(entities).where(eq(entities.sid, created.entity_sid))],
   ] as const) {
     const deletedMidway = async () => {
       const { created, credential } = await startRegistration(serviceSid, new SoftwareAuthenticator());
-      const baseline = during(() => run(`DELETE FROM ${table} WHERE sid = ?`, sidOf(created)));
+      const baseline = during(() => remove(created));
       const res = await api.json(paths.verifyFactor(serviceSid), credential);
-      expectUnchanged(baseline.after(), snapshot(sqlite()));
+      expectUnchanged(baseline.after(), await snapshot());
       return res;
     };
 
@@ -190,14 +188,13 @@ describe("registration (P2)", () => {
     // A second pending factor gets the same credential id first (as a concurrent P2 would).
     const rival = await startRegistration(serviceSid, auth, { tamper: { reuseCredentialId: credential.id, ignoreExclude: true } });
     const baseline = during(() =>
-      run(
-        "UPDATE verify_factors SET status = 'verified', credential_id = ?, public_key = x'00' WHERE sid = ?",
-        credential.id,
-        rival.created.sid,
-      ),
+      db()
+        .update(factors)
+        .set({ status: "verified", credentialId: credential.id, publicKey: Buffer.from([0]) })
+        .where(eq(factors.sid, rival.created.sid)),
     );
     const res = await api.json(paths.verifyFactor(serviceSid), credential);
-    expectUnchanged(baseline.after(), snapshot(sqlite()));
+    expectUnchanged(baseline.after(), await snapshot());
     expectTwilioError(res, 60311, 403);
   });
 });

@@ -20,8 +20,11 @@ export default defineConfig({
   test: {
     environment: "node",
     include: ["test/security/**/*.security.ts"],
-    // In-process files get a fresh in-memory database with the real migrations, as unit tests do.
-    setupFiles: ["test/setup.ts"],
+    // With OWLBANK_TEST_ENGINE=postgres: one PostgreSQL server for the run and a migrated template.
+    globalSetup: ["test/global-setup.ts"],
+    // In-process files get a fresh database with the real migrations, as unit tests do: in-memory
+    // SQLite, or a copy of the template on PostgreSQL; production servers one of their own.
+    setupFiles: ["test/setup.ts", "test/security/support/engine-setup.ts"],
     pool: "forks",
     // The server-based files each start a production server; two files at a time is what two
     // cores can take without starving the servers.

@@ -11,7 +11,23 @@ export type Metric =
   | { kind: "known-bug"; name: string }
   /** `expected` winners: 1 for "exactly one wins", `contenders` for "all succeed", 0 for a counter race (winners = 1 when monotonic). */
   | { kind: "race"; name: string; winners: number; contenders: number; expected: number }
-  | { kind: "crash"; round: number; acknowledged: number; lost: number; integrity: string; inFlight: number }
+  /** One crash round: the application server killed, or (PostgreSQL only) its database server. */
+  | {
+      kind: "crash";
+      killed: "server" | "postgres";
+      engine: "sqlite" | "postgres";
+      round: number;
+      acknowledged: number;
+      lost: number;
+      integrity: string;
+      inFlight: number;
+    }
+  /**
+   * While PostgreSQL was down in a database-crash round: `answers` /v2 answers seen, `bad` of
+   * them not a clean 503/20503 within 10 s, the slowest, and how long after PostgreSQL's
+   * restart the application served again (-1: it did not).
+   */
+  | { kind: "outage"; round: number; answers: number; bad: number; slowestMs: number; recoveredMs: number }
   /**
    * One check that a finding of the session and recovery review (issue #12) stays fixed:
    * `finding` is its number in that review (1 step-up per session, 2 revocable sessions,

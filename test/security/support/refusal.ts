@@ -3,14 +3,10 @@
  * the catalogue ends with.
  */
 import { expect, it } from "vitest";
-import { db } from "@/lib/db";
 import type { ApiResponse } from "@/test/helpers/api";
 import { record } from "./metrics";
 import { expectUnchanged, snapshot } from "./snapshot";
 import { twilioErrorProblems } from "./twilio-body";
-
-/** The in-process database (the test file's fresh in-memory SQLite). */
-export const sqlite = () => db().$client;
 
 export function expectTwilioError(res: ApiResponse, code: number, status: number): void {
   expect({ status: res.status, code: res.body?.code }, res.text).toEqual({ status, code });
@@ -25,7 +21,8 @@ export function expectTwilioError(res: ApiResponse, code: number, status: number
 
 /**
  * Sends the attack and checks it was refused with `code`/`status` and changed no row of any
- * verify_* table. `allowExpiry` lists challenge SIDs whose lazy pending→expired move is expected.
+ * verify_* table of the in-process database (the test file's own, on either engine).
+ * `allowExpiry` lists challenge SIDs whose lazy pending→expired move is expected.
  */
 export async function expectRefusedWithoutWrites(
   send: () => Promise<ApiResponse>,
@@ -33,9 +30,9 @@ export async function expectRefusedWithoutWrites(
   status: number,
   allowExpiry: string[] = [],
 ): Promise<ApiResponse> {
-  const before = snapshot(sqlite());
+  const before = await snapshot();
   const res = await send();
-  const after = snapshot(sqlite());
+  const after = await snapshot();
   expectTwilioError(res, code, status);
   expectUnchanged(before, after, allowExpiry);
   return res;

@@ -1,35 +1,45 @@
 /**
- * Before/after pictures of every `verify_*` table, to prove that a refused request wrote
- * nothing. The only change a refusal may cause is Twilio's lazy expiry: a `pending`
- * challenge past its `expiration_date` becomes `expired` (docs/api.md §7.4) when it is read.
+ * Before/after pictures of every Verify table (`verify_*`) of the in-process database, to
+ * prove that a refused request wrote nothing. The only change a refusal may cause is Twilio's
+ * lazy expiry: a `pending` challenge past its `expiration_date` becomes `expired`
+ * (docs/api.md §7.4) when it is read.
+ *
+ * Rows are read through the application's own drizzle tables (db/schema/verify.ts), so the
+ * pictures look the same on SQLite and PostgreSQL: binary columns become hex, JSON columns
+ * their JSON text, and a changed value in any column of any row is a difference.
  */
-import type Database from "better-sqlite3";
+import { getTableName, is, Table } from "drizzle-orm";
+import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import { expect } from "vitest";
+import * as verify from "@/db/schema/verify";
+import { db } from "@/lib/db";
 
 export type Snapshot = Map<string, Map<string, Record<string, unknown>>>;
 
-function tables(sqlite: Database.Database): string[] {
-  return (
-    sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'verify\\_%' ESCAPE '\\' ORDER BY name").all() as {
-      name: string;
-    }[]
-  ).map((r) => r.name);
+/** Every Verify table, by its SQL name. */
+const TABLES: SQLiteTable[] = (Object.values(verify) as unknown[])
+  .filter((value): value is SQLiteTable => is(value, Table))
+  .sort((a, b) => getTableName(a).localeCompare(getTableName(b)));
+
+/** One column value in a form both engines give alike and JSON can compare. */
+function normalise(value: unknown): unknown {
+  if (value instanceof Uint8Array) return `hex:${Buffer.from(value).toString("hex")}`;
+  if (value !== null && typeof value === "object") return `json:${JSON.stringify(value)}`;
+  if (typeof value === "bigint") return Number(value);
+  return value;
 }
 
-/** Every row of every verify_* table, keyed by table then primary key (`sid`, else rowid). */
-export function snapshot(sqlite: Database.Database): Snapshot {
+/** Every row of every Verify table, keyed by table (SQL name) then primary key (`sid`). */
+export async function snapshot(): Promise<Snapshot> {
   const result: Snapshot = new Map();
-  for (const table of tables(sqlite)) {
-    const rows = sqlite.prepare(`SELECT rowid AS __rowid, * FROM "${table}"`).all() as Record<string, unknown>[];
+  for (const table of TABLES) {
+    const rows = (await db().select().from(table)) as Record<string, unknown>[];
     const byKey = new Map<string, Record<string, unknown>>();
     for (const row of rows) {
-      const { __rowid, ...rest } = row;
-      const normalised = Object.fromEntries(
-        Object.entries(rest).map(([k, v]) => [k, Buffer.isBuffer(v) ? `hex:${v.toString("hex")}` : v]),
-      );
-      byKey.set(String(rest.sid ?? `rowid:${String(__rowid)}`), normalised);
+      const normalised = Object.fromEntries(Object.entries(row).map(([k, v]) => [k, normalise(v)]));
+      byKey.set(typeof row.sid === "string" ? row.sid : JSON.stringify(normalised), normalised);
     }
-    result.set(table, byKey);
+    result.set(getTableName(table), byKey);
   }
   return result;
 }
@@ -50,12 +60,12 @@ export function diff(before: Snapshot, after: Snapshot): Change[] {
   return changes;
 }
 
-/** True for exactly the lazy-expiry transition: status pending → expired, date_updated moved, nothing else. */
+/** True for exactly the lazy-expiry transition: status pending → expired, date updated moved, nothing else. */
 export function isLazyExpiry(change: Change): boolean {
   if (change.table !== "verify_challenges" || !change.before || !change.after) return false;
   if (change.before.status !== "pending" || change.after.status !== "expired") return false;
   return Object.keys(change.before).every(
-    (k) => k === "status" || k === "date_updated" || JSON.stringify(change.before![k]) === JSON.stringify(change.after![k]),
+    (k) => k === "status" || k === "dateUpdated" || JSON.stringify(change.before![k]) === JSON.stringify(change.after![k]),
   );
 }
 
