@@ -1,5 +1,5 @@
 import { type Config, config } from "@/lib/env";
-import { databaseReady, engine } from "@/lib/db";
+import { databaseReady } from "@/lib/db";
 import { provisionOnlyConfiguredAccount } from "@/lib/verify/accounts";
 
 /**
@@ -67,7 +67,7 @@ export async function startUp(): Promise<void> {
       { cause: error },
     );
   }
-  console.info(`[db] ${engine() === "postgres" ? "PostgreSQL" : "SQLite"}: ${describeDatabase(c)}, migrations applied.`);
+  console.info(`[db] ${describeDatabase(c)}: migrations applied.`);
   if (c.isProduction && c.owlbank.codeDelivery === "outbox") {
     console.info(`[outbox] No SMS provider is configured: one-time codes are shown at ${c.app.url}/dev/outbox (OWLBANK_DEV_OUTBOX=1).`);
   }
