@@ -7,6 +7,7 @@
 import { gzipSync } from "node:zlib";
 import { type CDPSession, chromium, type Page } from "@playwright/test";
 import { CHROMIUM_ARGS, findChromium } from "../e2e/helpers/browser.mjs";
+import { targetOf } from "../e2e/helpers/database";
 import { latestCodeIn } from "../e2e/helpers/outbox";
 
 export type BrowserFigures = { signInJsGzipBytes: number; frameworkJsGzipBytes: number; clickToDashboardMs: number[] };
@@ -46,7 +47,8 @@ const TIME_CLICK_TO_DASHBOARD = () => {
 const presence = (cdp: CDPSession, authenticatorId: string, enabled: boolean) =>
   cdp.send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId, enabled });
 
-export async function measureBrowser(baseUrl: string, databaseFile: string, samples: number): Promise<BrowserFigures> {
+/** `databaseUrl` is the server's DATABASE_URL (a SQLite `file:` URL or `postgres://…`), where its outbox is read. */
+export async function measureBrowser(baseUrl: string, databaseUrl: string, samples: number): Promise<BrowserFigures> {
   const found = findChromium();
   if (!found) throw new Error("No Chromium found: install Debian's chromium (apt-get install -y chromium)");
   const browser = await chromium.launch({ executablePath: found.path, args: CHROMIUM_ARGS });
@@ -78,7 +80,7 @@ export async function measureBrowser(baseUrl: string, databaseFile: string, samp
     await page.getByRole("button", { name: "Create account", exact: true }).click();
     // The code the server "texted" the number, from its local outbox.
     await page.getByLabel("Code").waitFor();
-    await page.getByLabel("Code").fill(latestCodeIn(databaseFile, phone) ?? "");
+    await page.getByLabel("Code").fill((await latestCodeIn(targetOf(databaseUrl), phone)) ?? "");
     await page.getByRole("button", { name: "Continue" }).click();
     await page.waitForURL(/\/dashboard$/, { timeout: 30_000 });
 

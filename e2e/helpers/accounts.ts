@@ -1,14 +1,10 @@
 /**
  * A second Verify account, for tenancy specs. The HTTP API has no way to create accounts (the
  * embedded backend serves one configured account), so this fixture writes the row straight
- * into the e2e database, the way the server provisions its own account on start.
+ * into the e2e database (either engine), the way the server provisions its own account on start.
  */
 import { createHash, randomBytes } from "node:crypto";
-import path from "node:path";
-import { eq } from "drizzle-orm";
-import { openDb } from "../../db/client";
-import { accounts } from "../../db/schema/verify";
-import { E2E_DATABASE_FILE } from "./env";
+import { E2E_TARGET, query } from "./database";
 
 export type Account = { accountSid: string; authToken: string };
 
@@ -18,18 +14,20 @@ export type Account = { accountSid: string; authToken: string };
  */
 const hashSecret = (secret: string) => createHash("sha256").update(secret, "utf8").digest("hex");
 
-/** Inserts a fresh account; call `remove()` afterwards (its Services go with it). */
-export function createAccount(): Account & { remove: () => void } {
-  const db = openDb(path.resolve(E2E_DATABASE_FILE));
+/** Inserts a fresh account; call `remove()` afterwards (its Services go with it, ON DELETE CASCADE). */
+export async function createAccount(): Promise<Account & { remove: () => Promise<void> }> {
   const account = { accountSid: `AC${randomBytes(16).toString("hex")}`, authToken: randomBytes(16).toString("hex") };
-  db.insert(accounts)
-    .values({ sid: account.accountSid, authTokenHash: hashSecret(account.authToken), dateCreated: Date.now() })
-    .run();
+  await query(
+    E2E_TARGET,
+    "INSERT INTO verify_accounts (sid, auth_token_hash, date_created) VALUES (?, ?, ?)",
+    account.accountSid,
+    hashSecret(account.authToken),
+    Date.now(),
+  );
   return {
     ...account,
-    remove: () => {
-      db.delete(accounts).where(eq(accounts.sid, account.accountSid)).run();
-      db.$client.close();
+    remove: async () => {
+      await query(E2E_TARGET, "DELETE FROM verify_accounts WHERE sid = ?", account.accountSid);
     },
   };
 }

@@ -13,9 +13,17 @@ export const E2E_PORT = Number(process.env.PORT || 3210);
  */
 export const BASE_URL = `http://localhost:${E2E_PORT}`;
 
-/** A throwaway database, wiped before the server starts (scripts/e2e-reset.mjs). Relative to the repo root. */
+/** A throwaway SQLite database, wiped before the server starts (scripts/e2e-reset.mjs). Relative to the repo root. */
 export const E2E_DATABASE_FILE = "data/test/e2e.db";
-export const E2E_DATABASE_URL = `file:./${E2E_DATABASE_FILE}`;
+
+/**
+ * The database of the run: the SQLite file above, or the PostgreSQL database scripts/test.mjs
+ * created for the PostgreSQL pass (OWLBANK_E2E_DATABASE_URL), recreated empty before the server starts.
+ */
+export const E2E_DATABASE_URL = process.env.OWLBANK_E2E_DATABASE_URL || `file:./${E2E_DATABASE_FILE}`;
+
+/** "SQLite" or "PostgreSQL": the engine this run's server uses, for titles and messages. */
+export const E2E_ENGINE_NAME = E2E_DATABASE_URL.startsWith("postgres") ? "PostgreSQL" : "SQLite";
 
 /** The embedded Verify account the /v2 API accepts during the run. */
 export const VERIFY_ACCOUNT_SID = "ACe2e00000000000000000000000000001";
@@ -31,6 +39,8 @@ export const serverEnv: Record<string, string> = {
   NEXT_TELEMETRY_DISABLED: "1",
   PORT: String(E2E_PORT),
   DATABASE_URL: E2E_DATABASE_URL,
+  // The run's secrets stay with its throwaway database, never in the checkout's data/.
+  OWLBANK_DATA_DIR: "data/test",
   VERIFY_ACCOUNT_SID,
   VERIFY_AUTH_TOKEN,
   VERIFY_API_KEY_SID,

@@ -15,8 +15,8 @@ for (const transport of ["usb", "cable"] as const) {
     await signUp(page, phone, { name: "Kim Roaming", button: "Use another device" });
     const [credential] = await roaming.credentials();
     expect(credential?.isResidentCredential).toBe(true);
-    const user = userByPhone(phone.e164)!;
-    expect(verifyFactorsOf(user.verify_identity).map((f) => f.status)).toEqual(["verified"]);
+    const user = (await userByPhone(phone.e164))!;
+    expect((await verifyFactorsOf(user.verify_identity)).map((f) => f.status)).toEqual(["verified"]);
 
     await signOut(page, roaming);
     await roaming.setPresence(true);

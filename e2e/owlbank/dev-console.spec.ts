@@ -8,8 +8,9 @@ import { randomBytes } from "node:crypto";
 import type { Browser, Locator, Page } from "@playwright/test";
 import { basic } from "../../test/helpers/basic-auth";
 import { startServer } from "../../test/helpers/server";
+import { E2E_TARGET, query } from "../helpers/database";
 import { VERIFY_ACCOUNT_SID, VERIFY_API_KEY_SECRET, VERIFY_API_KEY_SID, VERIFY_AUTH_TOKEN } from "../helpers/env";
-import { expect, newClientAddress, signIn, signOut, signUp, test, userByPhone, withDb, writeDb } from "./fixtures";
+import { expect, newClientAddress, signIn, signOut, signUp, test, userByPhone, writeDb } from "./fixtures";
 
 const CHALLENGE = 'Basic realm="Verify console"';
 
@@ -76,10 +77,8 @@ test("drills from the OwlBank Service into a new customer's entity, passkey and 
   // A sign-in leaves an approved challenge bound to the customer's entity.
   await signOut(page, authenticator);
   await signIn(page, authenticator);
-  const identity = userByPhone(phone.e164)!.verify_identity;
-  const serviceSid = withDb(
-    (db) => (db.prepare("SELECT service_sid FROM verify_entities WHERE identity = ?").get(identity) as { service_sid: string }).service_sid,
-  );
+  const identity = (await userByPhone(phone.e164))!.verify_identity;
+  const [{ service_sid: serviceSid }] = await query<{ service_sid: string }>(E2E_TARGET, "SELECT service_sid FROM verify_entities WHERE identity = ?", identity);
 
   const tab = await consolePage(browser, baseURL!);
   await tab.goto("/dev/verify");
@@ -140,8 +139,8 @@ test("never shows another account's Service, in the list or by its SID", async (
   const other = `AC${randomBytes(16).toString("hex")}`;
   const serviceSid = `VA${randomBytes(16).toString("hex")}`;
   const now = Date.now();
-  writeDb("INSERT INTO verify_accounts (sid, auth_token_hash, date_created) VALUES (?, ?, ?)", other, "0".repeat(64), now);
-  writeDb(
+  await writeDb("INSERT INTO verify_accounts (sid, auth_token_hash, date_created) VALUES (?, ?, ?)", other, "0".repeat(64), now);
+  await writeDb(
     `INSERT INTO verify_services (sid, account_sid, friendly_name, settings, passkeys, date_created, date_updated)
      VALUES (?, ?, 'Someone else', '{}', ?, ?, ?)`,
     serviceSid,
@@ -166,7 +165,7 @@ test("never shows another account's Service, in the list or by its SID", async (
     await tab.context().close();
   } finally {
     // The Service goes with its account (ON DELETE CASCADE).
-    writeDb("DELETE FROM verify_accounts WHERE sid = ?", other);
+    await writeDb("DELETE FROM verify_accounts WHERE sid = ?", other);
   }
 });
 

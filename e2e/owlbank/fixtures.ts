@@ -1,15 +1,15 @@
 /**
  * Fixtures for OwlBank's browser journeys: Chrome's virtual authenticators (over CDP), a
- * unique phone number per test, helpers that drive the real pages, and read-only access to
- * the server's database for what the UI cannot show. Everything a test creates (users,
+ * unique phone number per test, helpers that drive the real pages, and access to the server's
+ * database (SQLite or PostgreSQL, E2E_DATABASE_URL) for what the UI cannot show. Everything a test creates (users,
  * pending sign-ups, Verify identities) is removed afterwards.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { type CDPSession, expect, type Page, test as base } from "@playwright/test";
-import Database from "better-sqlite3";
 import type twilio from "twilio";
-import { E2E_DATABASE_FILE } from "../helpers/env";
+import { E2E_TARGET, query, tablesLike } from "../helpers/database";
+import { E2E_DATABASE_FILE, E2E_ENGINE_NAME } from "../helpers/env";
 import { latestCodeIn } from "../helpers/outbox";
 import { verifyClient } from "../helpers/verify";
 
@@ -141,117 +141,93 @@ function randomPhone(): TestPhone {
   return { typed: `(${area}) 555-${line}`, e164: `+1${area}555${line}`, digits: `${area}555${line}` };
 }
 
-const databaseFile = () => path.resolve(E2E_DATABASE_FILE);
-
 /** Every number handed to a test since the server under test started (scripts/e2e-reset.mjs clears it). */
-const issuedPhonesFile = () => path.join(path.dirname(databaseFile()), "issued-phones.txt");
+const issuedPhonesFile = () => path.resolve(path.dirname(E2E_DATABASE_FILE), "issued-phones.txt");
 
-/** A short-lived connection to the server's database; the server keeps writing to it (WAL). */
-export function withDb<T>(fn: (db: Database.Database) => T, { readonly = true } = {}): T {
-  const db = new Database(databaseFile(), { readonly, fileMustExist: true });
-  db.pragma("busy_timeout = 5000");
-  // Cleanup relies on ON DELETE CASCADE, which SQLite enforces per connection.
-  db.pragma("foreign_keys = ON");
-  try {
-    return fn(db);
-  } finally {
-    db.close();
-  }
-}
+/** Reads the server's database (either engine): one statement, its rows. */
+const rows = <T>(sql: string, ...params: unknown[]) => query<T>(E2E_TARGET, sql, ...params);
 
 export type UserRow = { id: string; phone_number: string; display_name: string; verify_identity: string; created_at: number };
 
-export const userByPhone = (e164: string) =>
-  withDb((db) => db.prepare("SELECT * FROM owlbank_users WHERE phone_number = ?").get(e164) as UserRow | undefined);
+export const userByPhone = async (e164: string) =>
+  (await rows<UserRow>("SELECT * FROM owlbank_users WHERE phone_number = ?", e164)).at(0);
 
 export const pendingSignupsFor = (e164: string) =>
-  withDb((db) => db.prepare("SELECT * FROM owlbank_pending_signups WHERE phone_number = ?").all(e164) as { verify_identity: string }[]);
+  rows<{ verify_identity: string }>("SELECT * FROM owlbank_pending_signups WHERE phone_number = ?", e164);
 
 /** Verify's factors for an identity, read straight from the tables (status, names, aaguid). */
 export const verifyFactorsOf = (identity: string) =>
-  withDb(
-    (db) =>
-      db
-        .prepare(
-          `SELECT f.sid, f.status, f.friendly_name FROM verify_factors f
-           JOIN verify_entities e ON e.sid = f.entity_sid WHERE e.identity = ? ORDER BY f.date_created`,
-        )
-        .all(identity) as { sid: string; status: string; friendly_name: string }[],
+  rows<{ sid: string; status: string; friendly_name: string }>(
+    `SELECT f.sid, f.status, f.friendly_name FROM verify_factors f
+     JOIN verify_entities e ON e.sid = f.entity_sid WHERE e.identity = ? ORDER BY f.date_created`,
+    identity,
   );
 
 export { latestCodeIn };
 
 /** The code in the latest text message in the server's local outbox for a number. */
-export const latestCode = (e164: string) => latestCodeIn(databaseFile(), e164);
+export const latestCode = (e164: string) => latestCodeIn(E2E_TARGET, e164);
 
-export const outboxCount = (e164: string) =>
-  withDb((db) => (db.prepare("SELECT count(*) AS n FROM owlbank_outbox WHERE phone_number = ?").get(e164) as { n: number }).n);
+export const outboxCount = async (e164: string) =>
+  (await rows<{ n: number }>("SELECT CAST(count(*) AS INTEGER) AS n FROM owlbank_outbox WHERE phone_number = ?", e164))[0].n;
 
 /** The balance, in cents, of one of the user's accounts by name. */
-export const balanceOf = (userId: string, accountName = "Everyday Checking") =>
-  withDb(
-    (db) =>
-      (db.prepare("SELECT balance_cents FROM owlbank_accounts WHERE user_id = ? AND name = ?").get(userId, accountName) as { balance_cents: number })
-        .balance_cents,
-  );
+export const balanceOf = async (userId: string, accountName = "Everyday Checking") =>
+  (await rows<{ balance_cents: number }>("SELECT balance_cents FROM owlbank_accounts WHERE user_id = ? AND name = ?", userId, accountName))[0]
+    .balance_cents;
 
 export type TransferRow = { id: string; status: string; refused_reason: string | null; amount_cents: number; challenge_sid: string };
 
-export const transfersOf = (userId: string) =>
-  withDb((db) => db.prepare("SELECT * FROM owlbank_transfers WHERE user_id = ? ORDER BY created_at").all(userId) as TransferRow[]);
+export const transfersOf = (userId: string) => rows<TransferRow>("SELECT * FROM owlbank_transfers WHERE user_id = ? ORDER BY created_at", userId);
 
 /** Transactions written since sign-up (the demo history is dated days before it): transfers. */
 export const transferDebitsOf = (userId: string) =>
-  withDb(
-    (db) =>
-      db
-        .prepare(
-          `SELECT t.description, t.amount_cents FROM owlbank_transactions t
-           JOIN owlbank_accounts a ON a.id = t.account_id JOIN owlbank_users u ON u.id = a.user_id
-           WHERE u.id = ? AND t.created_at >= u.created_at ORDER BY t.created_at`,
-        )
-        .all(userId) as { description: string; amount_cents: number }[],
+  rows<{ description: string; amount_cents: number }>(
+    `SELECT t.description, t.amount_cents FROM owlbank_transactions t
+     JOIN owlbank_accounts a ON a.id = t.account_id JOIN owlbank_users u ON u.id = a.user_id
+     WHERE u.id = ? AND t.created_at >= u.created_at ORDER BY t.created_at`,
+    userId,
   );
 
 /** Challenges Verify approved for the identity (sign-ins, step-ups, transfers). */
-export const approvedChallenges = (identity: string) =>
-  withDb(
-    (db) =>
-      (
-        db
-          .prepare(
-            `SELECT count(*) AS n FROM verify_challenges c JOIN verify_entities e ON e.sid = c.entity_sid
-             WHERE e.identity = ? AND c.status = 'approved'`,
-          )
-          .get(identity) as { n: number }
-      ).n,
-  );
+export const approvedChallenges = async (identity: string) =>
+  (
+    await rows<{ n: number }>(
+      `SELECT CAST(count(*) AS INTEGER) AS n FROM verify_challenges c JOIN verify_entities e ON e.sid = c.entity_sid
+       WHERE e.identity = ? AND c.status = 'approved'`,
+      identity,
+    )
+  )[0].n;
 
-/** Writes to the server's database: for simulating time passing or tampering. */
-export const writeDb = (sql: string, ...params: unknown[]) => withDb((db) => db.prepare(sql).run(...params), { readonly: false });
+/**
+ * Writes to the server's database: for simulating time passing or tampering. The statement
+ * must run on both engines (`?` placeholders, no SQLite- or PostgreSQL-only syntax).
+ */
+export const writeDb = async (sql: string, ...params: unknown[]): Promise<void> => {
+  await query(E2E_TARGET, sql, ...params);
+};
 
-export const verifyEntityExists = (identity: string) =>
-  withDb((db) => Boolean(db.prepare("SELECT 1 FROM verify_entities WHERE identity = ?").get(identity)));
+export const verifyEntityExists = async (identity: string) =>
+  (await rows("SELECT 1 AS found FROM verify_entities WHERE identity = ?", identity)).length > 0;
 
-/** Every place in a `verify_*` table whose value contains one of `needles`. */
-export function findInVerifyTables(needles: string[]): { table: string; column: string }[] {
-  return withDb((db) => {
-    const tables = db
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'verify\\_%' ESCAPE '\\'")
-      .all() as { name: string }[];
-    expect(tables.length, "the database has Verify tables to scan").toBeGreaterThan(0);
-    const hits: { table: string; column: string }[] = [];
-    for (const { name } of tables) {
-      for (const row of db.prepare(`SELECT * FROM "${name}"`).iterate() as Iterable<Record<string, unknown>>) {
-        for (const [column, value] of Object.entries(row)) {
-          if (value === null || value === undefined) continue;
-          const text = Buffer.isBuffer(value) ? value.toString("latin1") : String(value);
-          if (needles.some((n) => text.includes(n))) hits.push({ table: name, column });
-        }
+/**
+ * Every place in a `verify_*` table whose value contains one of `needles`: bytes (bytea, BLOB)
+ * as Latin-1, and JSON columns, which PostgreSQL hands back parsed, as their JSON text.
+ */
+export async function findInVerifyTables(needles: string[]): Promise<{ table: string; column: string }[]> {
+  const tables = await tablesLike(E2E_TARGET, "verify_");
+  expect(tables.length, `the ${E2E_ENGINE_NAME} database has Verify tables to scan`).toBeGreaterThan(0);
+  const hits: { table: string; column: string }[] = [];
+  for (const name of tables) {
+    for (const row of await rows<Record<string, unknown>>(`SELECT * FROM "${name}"`)) {
+      for (const [column, value] of Object.entries(row)) {
+        if (value === null || value === undefined) continue;
+        const text = Buffer.isBuffer(value) ? value.toString("latin1") : typeof value === "object" ? JSON.stringify(value) : String(value);
+        if (needles.some((n) => text.includes(n))) hits.push({ table: name, column });
       }
     }
-    return hits;
-  });
+  }
+  return hits;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -293,10 +269,13 @@ export async function startSignUp(
   await expect(page.getByLabel("Code")).toBeVisible();
 }
 
+/** Where a journey reads the code texted to a number: the server's outbox (`latestCodeIn`) as a rule. */
+export type CodeReader = (e164: string) => string | undefined | Promise<string | undefined>;
+
 /** Types the code texted to the number (read from the server's outbox) and continues. */
-export async function enterSignUpCode(page: Page, phone: TestPhone, codeFor: (e164: string) => string | undefined = latestCode) {
+export async function enterSignUpCode(page: Page, phone: TestPhone, codeFor: CodeReader = latestCode) {
   let code: string | undefined;
-  await expect.poll(() => (code = codeFor(phone.e164)), { message: `a code texted to ${phone.e164}` }).toBeTruthy();
+  await expect.poll(async () => (code = await codeFor(phone.e164)), { message: `a code texted to ${phone.e164}` }).toBeTruthy();
   await page.getByLabel("Code").fill(code!);
   await page.getByRole("button", { name: "Continue" }).click();
 }
@@ -305,7 +284,7 @@ export async function enterSignUpCode(page: Page, phone: TestPhone, codeFor: (e1
 export async function signUp(
   page: Page,
   phone: TestPhone,
-  options: { name?: string; button?: "Create account" | "Use another device"; codeFor?: (e164: string) => string | undefined } = {},
+  options: { name?: string; button?: "Create account" | "Use another device"; codeFor?: CodeReader } = {},
 ) {
   const { name = "Ana Silva" } = options;
   await startSignUp(page, phone, options);
@@ -356,7 +335,7 @@ type Fixtures = {
   /** A fresh phone number; the account, sign-ups and Verify identity made with it are removed after the test. */
   phone: TestPhone;
   /** More fresh phone numbers, cleaned up the same way. */
-  newPhone: () => TestPhone;
+  newPhone: () => Promise<TestPhone>;
 };
 
 let addressesIssued = 0;
@@ -385,12 +364,12 @@ export const test = base.extend<Fixtures>({
 
   newPhone: async ({ baseURL }, provide) => {
     const issued: TestPhone[] = [];
-    await provide(() => {
+    await provide(async () => {
       // The server's rate limits count per number for up to an hour and outlive a test's
       // cleanup, so a number is never handed out twice while that server runs.
       const used = new Set(fs.existsSync(issuedPhonesFile()) ? fs.readFileSync(issuedPhonesFile(), "utf8").split("\n") : []);
       let phone = randomPhone();
-      for (let i = 0; i < 100 && (used.has(phone.e164) || userByPhone(phone.e164)); i++) phone = randomPhone();
+      for (let i = 0; i < 100 && (used.has(phone.e164) || (await userByPhone(phone.e164))); i++) phone = randomPhone();
       fs.appendFileSync(issuedPhonesFile(), `${phone.e164}\n`);
       issued.push(phone);
       return phone;
@@ -399,28 +378,21 @@ export const test = base.extend<Fixtures>({
     const client = verifyClient(baseURL);
     const rpId = new URL(baseURL!).hostname;
     for (const phone of issued) {
-      const identities = withDb(
-        (db) => {
-          const found = db
-            .prepare(
-              `SELECT verify_identity AS identity FROM owlbank_users WHERE phone_number = ?
-               UNION SELECT verify_identity FROM owlbank_pending_signups WHERE phone_number = ?`,
-            )
-            .all(phone.e164, phone.e164) as { identity: string }[];
-          // Accounts, transactions, transfers and the rest go with the user (ON DELETE CASCADE).
-          db.prepare("DELETE FROM owlbank_users WHERE phone_number = ?").run(phone.e164);
-          db.prepare("DELETE FROM owlbank_pending_signups WHERE phone_number = ?").run(phone.e164);
-          db.prepare("DELETE FROM owlbank_one_time_codes WHERE phone_number = ?").run(phone.e164);
-          db.prepare("DELETE FROM owlbank_outbox WHERE phone_number = ?").run(phone.e164);
-          return found.map((r) => r.identity);
-        },
-        { readonly: false },
+      const found = await rows<{ identity: string }>(
+        `SELECT verify_identity AS identity FROM owlbank_users WHERE phone_number = ?
+         UNION SELECT verify_identity FROM owlbank_pending_signups WHERE phone_number = ?`,
+        phone.e164,
+        phone.e164,
       );
-      for (const identity of identities) await removeIdentity(client, rpId, identity);
+      // Accounts, transactions, transfers and the rest go with the user (ON DELETE CASCADE).
+      for (const table of ["owlbank_users", "owlbank_pending_signups", "owlbank_one_time_codes", "owlbank_outbox"]) {
+        await query(E2E_TARGET, `DELETE FROM ${table} WHERE phone_number = ?`, phone.e164);
+      }
+      for (const { identity } of found) await removeIdentity(client, rpId, identity);
     }
   },
 
   phone: async ({ newPhone }, provide) => {
-    await provide(newPhone());
+    await provide(await newPhone());
   },
 });

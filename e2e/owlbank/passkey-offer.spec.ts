@@ -24,7 +24,7 @@ test("after a sign-in with a phone, the dashboard offers a passkey here, and cre
   await expect(page.getByRole("main").getByRole("status").filter({ hasText: "Passkey created." })).toBeVisible();
 
   expect(await here.credentials()).toHaveLength(1);
-  expect(verifyFactorsOf(userByPhone(phone.e164)!.verify_identity).filter((f) => f.status === "verified")).toHaveLength(2);
+  expect((await verifyFactorsOf((await userByPhone(phone.e164))!.verify_identity)).filter((f) => f.status === "verified")).toHaveLength(2);
   await page.reload();
   await expect(page.getByRole("heading", { level: 1 })).toContainText("Welcome back, Hana");
   await expect(offer(page)).toHaveCount(0);

@@ -44,8 +44,8 @@ test("adds a second passkey, renames it and deletes it", async ({ page, webauthn
   const second = passkeyRows(page).nth(1);
   await expect(second).toContainText("Synced across your devices");
 
-  const identity = userByPhone(phone.e164)!.verify_identity;
-  expect(verifyFactorsOf(identity).filter((f) => f.status === "verified")).toHaveLength(2);
+  const identity = (await userByPhone(phone.e164))!.verify_identity;
+  expect((await verifyFactorsOf(identity)).filter((f) => f.status === "verified")).toHaveLength(2);
 
   // Rename the new one.
   await second.getByRole("button", { name: /^Rename/ }).click();
@@ -53,7 +53,7 @@ test("adds a second passkey, renames it and deletes it", async ({ page, webauthn
   await nameField.fill("Work laptop");
   await second.getByRole("button", { name: "Save" }).click();
   await expect(passkeyRows(page).nth(1).getByRole("heading", { name: "Work laptop" })).toBeVisible();
-  expect(verifyFactorsOf(identity).map((f) => f.friendly_name)).toContain("Work laptop");
+  expect((await verifyFactorsOf(identity)).map((f) => f.friendly_name)).toContain("Work laptop");
 
   // An empty name is refused next to the field.
   const renamed = passkeyRows(page).nth(1);
@@ -70,7 +70,7 @@ test("adds a second passkey, renames it and deletes it", async ({ page, webauthn
   await renamed.getByRole("button", { name: "Delete passkey" }).click();
   await expect(passkeyRows(page)).toHaveCount(1);
   await expect(passkeyRows(page).first().getByRole("heading", { name: "Ned Two" })).toBeVisible();
-  expect(verifyFactorsOf(identity).filter((f) => f.status === "verified")).toHaveLength(1);
+  expect((await verifyFactorsOf(identity)).filter((f) => f.status === "verified")).toHaveLength(1);
 
   // The deleted passkey can no longer sign in, even offered by a device that still holds it
   // (browsers with the Signal API drop it by themselves: put it back to check the server).
@@ -103,8 +103,8 @@ test("two tabs deleting both passkeys at once leave one, and the later tab asks 
   // One deletion goes through; the other finds the only passkey left and asks first.
   const refusal = (p: Page) => p.getByRole("alert").filter({ hasText: "This is your only passkey" });
   await expect.poll(async () => (await refusal(page).count()) + (await refusal(other).count()), { timeout: 15_000 }).toBe(1);
-  const identity = userByPhone(phone.e164)!.verify_identity;
-  expect(verifyFactorsOf(identity).filter((f) => f.status === "verified")).toHaveLength(1);
+  const identity = (await userByPhone(phone.e164))!.verify_identity;
+  expect((await verifyFactorsOf(identity)).filter((f) => f.status === "verified")).toHaveLength(1);
   const refused = (await refusal(page).count()) > 0 ? page : other;
   await expect(refused.getByRole("checkbox", { name: /I understand/ })).toBeVisible();
 });
@@ -152,13 +152,13 @@ test("deleting the only passkey needs an explicit confirmation", async ({ page, 
   // Without the box ticked nothing is deleted.
   await row.getByRole("button", { name: "Delete passkey" }).click();
   await expect(passkeyRows(page)).toHaveCount(1);
-  const identity = userByPhone(phone.e164)!.verify_identity;
-  expect(verifyFactorsOf(identity).filter((f) => f.status === "verified")).toHaveLength(1);
+  const identity = (await userByPhone(phone.e164))!.verify_identity;
+  expect((await verifyFactorsOf(identity)).filter((f) => f.status === "verified")).toHaveLength(1);
 
   await confirm.check();
   await row.getByRole("button", { name: "Delete passkey" }).click();
   await expect(page.getByRole("main").getByRole("status").filter({ hasText: "You have no passkeys" })).toBeVisible();
-  expect(verifyFactorsOf(identity).filter((f) => f.status === "verified")).toHaveLength(0);
+  expect((await verifyFactorsOf(identity)).filter((f) => f.status === "verified")).toHaveLength(0);
 });
 
 test("the server refuses to delete the last passkey without the confirmation", async ({ page, authenticator, phone }) => {
@@ -173,6 +173,6 @@ test("the server refuses to delete the last passkey without the confirmation", a
   });
   await row.getByRole("button", { name: "Delete passkey" }).click();
   await expect(row.getByRole("alert")).toContainText("This is your only passkey");
-  const identity = userByPhone(phone.e164)!.verify_identity;
-  expect(verifyFactorsOf(identity).filter((f) => f.status === "verified")).toHaveLength(1);
+  const identity = (await userByPhone(phone.e164))!.verify_identity;
+  expect((await verifyFactorsOf(identity)).filter((f) => f.status === "verified")).toHaveLength(1);
 });

@@ -4,6 +4,7 @@
  * digits, 10 minutes, 5 tries, hashed) are unit-tested in lib/owlbank/code-store.test.ts.
  */
 import type { Page } from "@playwright/test";
+import { E2E_TARGET, query } from "../helpers/database";
 import {
   autofillSettled,
   ceremonyAlert,
@@ -17,7 +18,6 @@ import {
   type TestPhone,
   userByPhone,
   verifyFactorsOf,
-  withDb,
   writeDb,
 } from "./fixtures";
 
@@ -44,19 +44,17 @@ test("recovery by code on a customer whose authenticator was removed ends with a
 }) => {
   await signUp(page, phone, { name: "Lou Lost" });
   await signOut(page, authenticator);
-  const identity = userByPhone(phone.e164)!.verify_identity;
+  const identity = (await userByPhone(phone.e164))!.verify_identity;
 
   // The phone with the passkey is gone; this device has an authenticator with nothing on it.
   await authenticator.remove();
   const replacement = await webauthn.add("internal");
   await askForCode(page, phone);
 
-  const code = latestCode(phone.e164);
+  const code = await latestCode(phone.e164);
   expect(code, "the code went to the local outbox").toMatch(/^\d{6}$/);
   // Only a keyed hash of the code is stored.
-  const stored = withDb((db) => db.prepare("SELECT code_hash FROM owlbank_one_time_codes WHERE phone_number = ?").get(phone.e164)) as {
-    code_hash: string;
-  };
+  const [stored] = await query<{ code_hash: string }>(E2E_TARGET, "SELECT code_hash FROM owlbank_one_time_codes WHERE phone_number = ?", phone.e164);
   expect(stored.code_hash).toMatch(/^[0-9a-f]{64}$/);
   expect(stored.code_hash).not.toContain(code!);
 
@@ -66,10 +64,10 @@ test("recovery by code on a customer whose authenticator was removed ends with a
   await expect(page.getByRole("heading", { level: 1 })).toContainText("Welcome back, Lou");
 
   expect(await replacement.credentials()).toHaveLength(1);
-  expect(verifyFactorsOf(identity).filter((f) => f.status === "verified")).toHaveLength(2);
+  expect((await verifyFactorsOf(identity)).filter((f) => f.status === "verified")).toHaveLength(2);
 
   // The code is used up.
-  expect(withDb((db) => db.prepare("SELECT 1 FROM owlbank_one_time_codes WHERE phone_number = ?").get(phone.e164))).toBeUndefined();
+  expect(await query(E2E_TARGET, "SELECT 1 AS found FROM owlbank_one_time_codes WHERE phone_number = ?", phone.e164)).toEqual([]);
 
   // And the new passkey signs in by itself.
   await signOut(page, replacement);
@@ -81,7 +79,7 @@ test("a wrong code says how many tries are left, and after five the code is dead
   await signUp(page, phone, { name: "Wes Wrong" });
   await signOut(page, authenticator);
   await askForCode(page, phone);
-  const code = latestCode(phone.e164)!;
+  const code = (await latestCode(phone.e164))!;
   const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, "0");
 
   const codeField = page.getByLabel("Code");
@@ -98,14 +96,14 @@ test("a wrong code says how many tries are left, and after five the code is dead
   await codeField.fill(code);
   await page.getByRole("button", { name: "Create a passkey on this device" }).click();
   await expect(ceremonyAlert(page)).toHaveText("Too many wrong codes. Ask for a new code.");
-  expect(verifyFactorsOf(userByPhone(phone.e164)!.verify_identity)).toHaveLength(1);
+  expect(await verifyFactorsOf((await userByPhone(phone.e164))!.verify_identity)).toHaveLength(1);
 });
 
 test("a number without an account gets the same answer and no text message", async ({ page, phone }) => {
   await page.goto("/sign-in");
   await autofillSettled(page);
   await askForCode(page, phone);
-  expect(outboxCount(phone.e164)).toBe(0);
+  expect(await outboxCount(phone.e164)).toBe(0);
 
   await page.getByLabel("Code").fill("123456");
   await page.getByRole("button", { name: "Create a passkey on this device" }).click();
@@ -126,19 +124,19 @@ test("codes one browser asks for are rate limited, with a readable message", asy
   // Asking again within a minute texts nothing and says so.
   await askAgain();
   await expect(page.getByRole("main").getByRole("status")).toHaveText("We already sent a code a minute ago. It works for 10 minutes.");
-  expect(outboxCount(phone.e164)).toBe(2);
+  expect(await outboxCount(phone.e164)).toBe(2);
 
   for (let i = 3; i <= 5; i++) {
-    aMinutePasses();
+    await aMinutePasses();
     await askAgain();
     await expect(page.getByRole("main").getByRole("status")).toContainText("we've texted it a 6-digit code");
   }
-  expect(outboxCount(phone.e164)).toBe(5);
+  expect(await outboxCount(phone.e164)).toBe(5);
 
-  aMinutePasses();
+  await aMinutePasses();
   await askAgain();
   await expect(ceremonyAlert(page)).toContainText("Too many attempts. For your security, please wait");
-  expect(outboxCount(phone.e164), "nothing more was sent").toBe(5);
+  expect(await outboxCount(phone.e164), "nothing more was sent").toBe(5);
 });
 
 test("a cancelled prompt after the code was accepted can be retried without a new code", async ({ page, webauthn, authenticator, phone }) => {
@@ -149,12 +147,12 @@ test("a cancelled prompt after the code was accepted can be retried without a ne
   await askForCode(page, phone);
 
   await replacement.setUserVerified(false);
-  await page.getByLabel("Code").fill(latestCode(phone.e164)!);
+  await page.getByLabel("Code").fill((await latestCode(phone.e164))!);
   await page.getByRole("button", { name: "Create a passkey on this device" }).click();
   await expect(ceremonyAlert(page)).toContainText("nothing was created");
 
   await replacement.setUserVerified(true);
   await page.getByRole("button", { name: "Create a passkey on this device" }).click();
   await expect(page).toHaveURL(/\/dashboard$/, { timeout: 15_000 });
-  expect(verifyFactorsOf(userByPhone(phone.e164)!.verify_identity).filter((f) => f.status === "verified")).toHaveLength(2);
+  expect((await verifyFactorsOf((await userByPhone(phone.e164))!.verify_identity)).filter((f) => f.status === "verified")).toHaveLength(2);
 });

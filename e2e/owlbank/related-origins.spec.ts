@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import Database from "better-sqlite3";
+import { query, targetOf } from "../helpers/database";
 import { expect, test } from "./fixtures";
 
 function freePort(): Promise<number> {
@@ -45,6 +45,8 @@ test("configured related origins are served at /.well-known/webauthn and accepte
   const related = ["https://owlbank.example", "https://m.owlbank.example"];
   const dataDir = path.resolve("data", "test", `related-${port}`);
   const databaseFile = path.join(dataDir, "owlbank.db");
+  // The second OwlBank keeps its own SQLite file, whichever engine the server under test uses.
+  const database = targetOf(`file:${databaseFile}`);
 
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !OWN_SETTINGS.test(k)));
   let output = "";
@@ -82,14 +84,11 @@ test("configured related origins are served at /.well-known/webauthn and accepte
     await page.goto("/sign-in");
     await expect(page.locator("form[data-autofill]")).toBeAttached();
     await expect
-      .poll(() => {
-        const db = new Database(databaseFile, { readonly: true, fileMustExist: true });
-        try {
-          const row = db.prepare("SELECT passkeys FROM verify_services WHERE friendly_name = 'OwlBank'").get() as { passkeys: string } | undefined;
-          return row && (JSON.parse(row.passkeys) as { relying_party?: { origins?: string[] } }).relying_party?.origins;
-        } finally {
-          db.close();
-        }
+      .poll(async () => {
+        const [row] = await query<{ passkeys: unknown }>(database, "SELECT passkeys FROM verify_services WHERE friendly_name = 'OwlBank'");
+        // A JSON column: text on SQLite, already parsed on PostgreSQL.
+        const passkeys = (typeof row?.passkeys === "string" ? JSON.parse(row.passkeys) : row?.passkeys) as { relying_party?: { origins?: string[] } } | undefined;
+        return passkeys?.relying_party?.origins;
       })
       .toEqual(origins);
   } finally {

@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import Database from "better-sqlite3";
+import { query, targetOf } from "../helpers/database";
 import { VERIFY_ACCOUNT_SID, VERIFY_AUTH_TOKEN } from "../helpers/env";
 import { verifyClient } from "../helpers/verify";
 import { expect, latestCodeIn, signOut, signUp, test, WebAuthnEnvironment } from "./fixtures";
@@ -52,6 +52,8 @@ test("an OwlBank configured for Twilio with VERIFY_BASE_URL keeps its passkeys i
   const origin = `http://localhost:${port}`;
   const dataDir = path.resolve("data", "test", `remote-${port}`);
   const databaseFile = path.join(dataDir, "owlbank.db");
+  // The second OwlBank keeps its own SQLite file, whichever engine the server under test uses.
+  const database = targetOf(`file:${databaseFile}`);
 
   // The operator's Service, made in the server under test through the library, for the
   // second OwlBank's origin.
@@ -101,22 +103,13 @@ test("an OwlBank configured for Twilio with VERIFY_BASE_URL keeps its passkeys i
     const webauthn = await WebAuthnEnvironment.enable(page);
     const authenticator = await webauthn.add("internal");
 
-    await signUp(page, phone, { name: "Rae Remote", codeFor: (e164) => latestCodeIn(databaseFile, e164) });
+    await signUp(page, phone, { name: "Rae Remote", codeFor: (e164) => latestCodeIn(database, e164) });
 
     // The user lives in the second OwlBank's own database…
-    const remoteDb = new Database(databaseFile, { readonly: true, fileMustExist: true });
-    let identity: string;
-    let embeddedEntities: number;
-    try {
-      const user = remoteDb.prepare("SELECT verify_identity FROM owlbank_users WHERE phone_number = ?").get(phone.e164) as
-        | { verify_identity: string }
-        | undefined;
-      expect(user, "the remote-mode OwlBank created its user").toBeDefined();
-      identity = user!.verify_identity;
-      embeddedEntities = (remoteDb.prepare("SELECT count(*) AS n FROM verify_entities").get() as { n: number }).n;
-    } finally {
-      remoteDb.close();
-    }
+    const [user] = await query<{ verify_identity: string }>(database, "SELECT verify_identity FROM owlbank_users WHERE phone_number = ?", phone.e164);
+    expect(user, "the remote-mode OwlBank created its user").toBeDefined();
+    const identity = user.verify_identity;
+    const [{ n: embeddedEntities }] = await query<{ n: number }>(database, "SELECT CAST(count(*) AS INTEGER) AS n FROM verify_entities");
     // …while its passkey is a factor in the server it was pointed at, under the operator's Service…
     const factors = await client.verify.v2.services(service.sid).entities(identity).factors.list();
     expect(factors.map((f) => [f.factorType, f.status])).toEqual([["passkeys", "verified"]]);

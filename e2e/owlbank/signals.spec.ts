@@ -38,7 +38,7 @@ test("after deleting a passkey the virtual authenticator no longer offers it", a
   await laptop.setPresence(true);
   await page.getByRole("button", { name: "Sign in with Face ID" }).click();
   await expect(page.getByRole("main").getByRole("alert")).toContainText("no OwlBank passkey");
-  expect(verifyFactorsOf(userByPhone(phone.e164)!.verify_identity).filter((f) => f.status === "verified")).toHaveLength(1);
+  expect((await verifyFactorsOf((await userByPhone(phone.e164))!.verify_identity)).filter((f) => f.status === "verified")).toHaveLength(1);
 });
 
 test("after sign-in the browser learns which passkeys are still accepted, and drops the others", async ({ page, webauthn, authenticator, phone }) => {
@@ -83,7 +83,7 @@ test("a name change is passed on to the passkey manager", async ({ page, authent
   await page.getByRole("button", { name: "Save name" }).click();
   await expect(page.getByRole("main").getByRole("status").filter({ hasText: "Name updated." })).toBeVisible();
   await expect.poll(async () => (await authenticator.credentials())[0]?.userDisplayName).toBe("Nia New");
-  expect(userByPhone(phone.e164)?.display_name).toBe("Nia New");
+  expect((await userByPhone(phone.e164))?.display_name).toBe("Nia New");
 });
 
 test("/.well-known/webauthn lists the origins the Verify Service accepts", async ({ page, request, baseURL }) => {

@@ -48,8 +48,8 @@ const sent = (page: Page) => page.getByRole("main").getByRole("status").filter({
 test("a transfer approved with the customer's passkey moves the money once", async ({ page, authenticator, phone }) => {
   void authenticator;
   await signUp(page, phone, { name: "Tia Payer" });
-  const user = userByPhone(phone.e164)!;
-  const before = balanceOf(user.id);
+  const user = (await userByPhone(phone.e164))!;
+  const before = await balanceOf(user.id);
 
   await reviewTransfer(page, { payee: "Alex Chen", amount: "25", memo: "Dinner" });
   // The review shows what will be approved before any passkey prompt.
@@ -57,14 +57,14 @@ test("a transfer approved with the customer's passkey moves the money once", asy
   await expect(review).toContainText("$25.00");
   await expect(review).toContainText("Alex Chen");
   await expect(review).toContainText("Dinner");
-  expect(transfersOf(user.id).map((t) => t.status), "drafted, not sent").toEqual(["draft"]);
-  expect(balanceOf(user.id)).toBe(before);
+  expect((await transfersOf(user.id)).map((t) => t.status), "drafted, not sent").toEqual(["draft"]);
+  expect(await balanceOf(user.id)).toBe(before);
 
   await page.getByRole("button", { name: "Approve with passkey" }).click();
   await expect(sent(page)).toHaveText("Sent $25.00 to Alex Chen.");
-  expect(balanceOf(user.id)).toBe(before - 25_00);
-  expect(transfersOf(user.id).map((t) => t.status)).toEqual(["executed"]);
-  expect(transferDebitsOf(user.id)).toEqual([{ description: "Transfer to Alex Chen · Dinner", amount_cents: -25_00 }]);
+  expect(await balanceOf(user.id)).toBe(before - 25_00);
+  expect((await transfersOf(user.id)).map((t) => t.status)).toEqual(["executed"]);
+  expect(await transferDebitsOf(user.id)).toEqual([{ description: "Transfer to Alex Chen · Dinner", amount_cents: -25_00 }]);
 
   await page.getByRole("link", { name: "Back to accounts" }).click();
   await expect(page.getByText("Transfer to Alex Chen · Dinner")).toBeVisible();
@@ -73,15 +73,15 @@ test("a transfer approved with the customer's passkey moves the money once", asy
 test("the same approval replayed moves no money, on its own draft or on a new one", async ({ page, authenticator, phone }) => {
   void authenticator;
   await signUp(page, phone, { name: "Ray Replay" });
-  const user = userByPhone(phone.e164)!;
-  const before = balanceOf(user.id);
+  const user = (await userByPhone(phone.e164))!;
+  const before = await balanceOf(user.id);
 
   await reviewTransfer(page, { payee: "Alex Chen", amount: "25.00" });
   const captured = page.waitForRequest(isApproval);
   await page.getByRole("button", { name: "Approve with passkey" }).click();
   const approval = await captured;
   await expect(sent(page)).toBeVisible();
-  expect(balanceOf(user.id)).toBe(before - 25_00);
+  expect(await balanceOf(user.id)).toBe(before - 25_00);
 
   // 1. The very same request again, as an attacker who recorded it would send it.
   const headers = approval.headers();
@@ -95,7 +95,7 @@ test("the same approval replayed moves no money, on its own draft or on a new on
     data: approval.postData()!,
   });
   expect(await replay.text()).toContain("This transfer was already sent. It has not been sent again.");
-  expect(balanceOf(user.id), "no second debit").toBe(before - 25_00);
+  expect(await balanceOf(user.id), "no second debit").toBe(before - 25_00);
 
   // 2. The recorded approval pasted into a new transfer's approval: Verify says it was used.
   const [, recordedAssertion] = approvalArgs(approval);
@@ -104,17 +104,17 @@ test("the same approval replayed moves no money, on its own draft or on a new on
   await page.getByRole("button", { name: "Approve with passkey" }).click();
   await expect(ceremonyAlert(page)).toHaveText("This approval was already used. Nothing was sent.");
 
-  expect(balanceOf(user.id)).toBe(before - 25_00);
-  expect(transferDebitsOf(user.id)).toHaveLength(1);
+  expect(await balanceOf(user.id)).toBe(before - 25_00);
+  expect(await transferDebitsOf(user.id)).toHaveLength(1);
   // The new draft is untouched: only its own challenge's approval could ever send it.
-  expect(transfersOf(user.id).map((t) => t.status)).toEqual(["executed", "draft"]);
+  expect((await transfersOf(user.id)).map((t) => t.status)).toEqual(["executed", "draft"]);
 });
 
 test("two simultaneous deliveries of one approval move the money once", async ({ page, authenticator, phone }) => {
   void authenticator;
   await signUp(page, phone, { name: "Dot Double" });
-  const user = userByPhone(phone.e164)!;
-  const before = balanceOf(user.id);
+  const user = (await userByPhone(phone.e164))!;
+  const before = await balanceOf(user.id);
   await reviewTransfer(page, { payee: "Alex Chen", amount: "25" });
 
   // Hold the browser's approval back, then deliver it twice at the same moment.
@@ -143,23 +143,23 @@ test("two simultaneous deliveries of one approval move the money once", async ({
 
   expect(answers.filter((a) => a.includes("Sent $25.00 to Alex Chen."))).toHaveLength(1);
   expect(answers.filter((a) => /already (used|sent)/.test(a))).toHaveLength(1);
-  expect(balanceOf(user.id)).toBe(before - 25_00);
-  expect(transferDebitsOf(user.id)).toHaveLength(1);
-  expect(transfersOf(user.id).map((t) => t.status)).toEqual(["executed"]);
+  expect(await balanceOf(user.id)).toBe(before - 25_00);
+  expect(await transferDebitsOf(user.id)).toHaveLength(1);
+  expect((await transfersOf(user.id)).map((t) => t.status)).toEqual(["executed"]);
 });
 
 test("a transfer approved with another user's passkey moves no money", async ({ page, browser, baseURL, authenticator, phone, newPhone }) => {
   void authenticator;
   // Mallory banks here too, with her own passkey in her own browser.
-  const malloryPhone = newPhone();
+  const malloryPhone = await newPhone();
   const malloryContext = await browser.newContext({ baseURL });
   const malloryPage = await malloryContext.newPage();
   await (await WebAuthnEnvironment.enable(malloryPage)).add("internal");
   await signUp(malloryPage, malloryPhone, { name: "Mallory Other" });
 
   await signUp(page, phone, { name: "Ann Victim" });
-  const user = userByPhone(phone.e164)!;
-  const before = balanceOf(user.id);
+  const user = (await userByPhone(phone.e164))!;
+  const before = await balanceOf(user.id);
   await reviewTransfer(page, { payee: "Mallory Other", amount: "40" });
 
   // Mallory's passkey signs Ann's challenge (Ann's own prompt offers only Ann's passkeys, so a
@@ -172,68 +172,68 @@ test("a transfer approved with another user's passkey moves no money", async ({ 
   await page.getByRole("button", { name: "Approve with passkey" }).click();
   await expect(ceremonyAlert(page)).toHaveText("That passkey isn't one of yours, or it couldn't be verified. Nothing was sent.");
 
-  expect(balanceOf(user.id)).toBe(before);
-  expect(transferDebitsOf(user.id)).toHaveLength(0);
-  expect(transfersOf(user.id).map((t) => t.refused_reason)).toEqual(["verify_60324"]);
+  expect(await balanceOf(user.id)).toBe(before);
+  expect(await transferDebitsOf(user.id)).toHaveLength(0);
+  expect((await transfersOf(user.id)).map((t) => t.refused_reason)).toEqual(["verify_60324"]);
   await malloryContext.close();
 });
 
 test("an approval that arrives after the challenge expired moves no money", async ({ page, authenticator, phone }) => {
   void authenticator;
   await signUp(page, phone, { name: "Eli Late" });
-  const user = userByPhone(phone.e164)!;
-  const before = balanceOf(user.id);
+  const user = (await userByPhone(phone.e164))!;
+  const before = await balanceOf(user.id);
   await reviewTransfer(page, { payee: "Alex Chen", amount: "12.50" });
 
   // Five minutes pass: Verify's challenge expires while the review is on screen.
-  const [draft] = transfersOf(user.id);
-  writeDb("UPDATE verify_challenges SET expiration_date = ? WHERE sid = ?", Date.now() - 1_000, draft.challenge_sid);
+  const [draft] = await transfersOf(user.id);
+  await writeDb("UPDATE verify_challenges SET expiration_date = ? WHERE sid = ?", Date.now() - 1_000, draft.challenge_sid);
 
   await page.getByRole("button", { name: "Approve with passkey" }).click();
   await expect(ceremonyAlert(page)).toHaveText("The approval request expired before it was answered. Nothing was sent. Please start again.");
-  expect(balanceOf(user.id)).toBe(before);
-  expect(transfersOf(user.id).map((t) => t.status)).toEqual(["refused"]);
+  expect(await balanceOf(user.id)).toBe(before);
+  expect((await transfersOf(user.id)).map((t) => t.status)).toEqual(["refused"]);
 });
 
 test("an amount edited after the challenge was issued moves no money", async ({ page, authenticator, phone }) => {
   void authenticator;
   await signUp(page, phone, { name: "Ed Edited" });
-  const user = userByPhone(phone.e164)!;
-  const before = balanceOf(user.id);
+  const user = (await userByPhone(phone.e164))!;
+  const before = await balanceOf(user.id);
   await reviewTransfer(page, { payee: "Alex Chen", amount: "25" });
 
   // The draft changes behind the customer's back after they were shown $25.00.
-  const [draft] = transfersOf(user.id);
-  writeDb("UPDATE owlbank_transfers SET amount_cents = ? WHERE id = ?", 2_000_00, draft.id);
+  const [draft] = await transfersOf(user.id);
+  await writeDb("UPDATE owlbank_transfers SET amount_cents = ? WHERE id = ?", 2_000_00, draft.id);
 
   await page.getByRole("button", { name: "Approve with passkey" }).click();
   await expect(ceremonyAlert(page)).toContainText("The transfer details changed after you were asked to approve them. Nothing was sent.");
-  expect(balanceOf(user.id)).toBe(before);
-  expect(transfersOf(user.id).map((t) => [t.status, t.refused_reason])).toEqual([["refused", "details_changed"]]);
+  expect(await balanceOf(user.id)).toBe(before);
+  expect((await transfersOf(user.id)).map((t) => [t.status, t.refused_reason])).toEqual([["refused", "details_changed"]]);
 });
 
 test("a cancelled passkey prompt sends nothing and can be approved again", async ({ page, authenticator, phone }) => {
   await signUp(page, phone, { name: "Cal Cancel" });
-  const user = userByPhone(phone.e164)!;
-  const before = balanceOf(user.id);
+  const user = (await userByPhone(phone.e164))!;
+  const before = await balanceOf(user.id);
   await reviewTransfer(page, { payee: "Alex Chen", amount: "5" });
 
   await authenticator.setUserVerified(false);
   await page.getByRole("button", { name: "Approve with passkey" }).click();
   await expect(ceremonyAlert(page)).toContainText("No passkey was used, so nothing was sent.");
-  expect(balanceOf(user.id)).toBe(before);
+  expect(await balanceOf(user.id)).toBe(before);
 
   await authenticator.setUserVerified(true);
   await page.getByRole("button", { name: "Approve with passkey" }).click();
   await expect(sent(page)).toHaveText("Sent $5.00 to Alex Chen.");
-  expect(balanceOf(user.id)).toBe(before - 5_00);
+  expect(await balanceOf(user.id)).toBe(before - 5_00);
 });
 
 test("an approval lost on the way says so, and approving again sends the money once", async ({ page, authenticator, phone }) => {
   void authenticator;
   await signUp(page, phone, { name: "Lou Lost" });
-  const user = userByPhone(phone.e164)!;
-  const before = balanceOf(user.id);
+  const user = (await userByPhone(phone.e164))!;
+  const before = await balanceOf(user.id);
   await reviewTransfer(page, { payee: "Alex Chen", amount: "7" });
 
   // The connection drops before the approval reaches OwlBank: the screen must not stay on "Sending…".
@@ -242,19 +242,19 @@ test("an approval lost on the way says so, and approving again sends the money o
   await page.getByRole("button", { name: "Approve with passkey" }).click();
   await expect(ceremonyAlert(page)).toContainText("We couldn't confirm your transfer");
   await expect(page.getByRole("button", { name: "Change details" })).toBeEnabled();
-  expect(balanceOf(user.id)).toBe(before);
+  expect(await balanceOf(user.id)).toBe(before);
 
   await page.unroute("**/transfer", offline);
   await page.getByRole("button", { name: "Approve with passkey" }).click();
   await expect(sent(page)).toHaveText("Sent $7.00 to Alex Chen.");
-  expect(balanceOf(user.id)).toBe(before - 7_00);
+  expect(await balanceOf(user.id)).toBe(before - 7_00);
 });
 
 test("an approval whose answer is lost moves the money once, however often it is approved again", async ({ page, authenticator, phone }) => {
   void authenticator;
   await signUp(page, phone, { name: "Kit Twice" });
-  const user = userByPhone(phone.e164)!;
-  const before = balanceOf(user.id);
+  const user = (await userByPhone(phone.e164))!;
+  const before = await balanceOf(user.id);
   await reviewTransfer(page, { payee: "Alex Chen", amount: "9" });
 
   // OwlBank receives and executes the approval; its answer never reaches the browser.
@@ -266,14 +266,14 @@ test("an approval whose answer is lost moves the money once, however often it is
   await page.route("**/transfer", answerLost);
   await page.getByRole("button", { name: "Approve with passkey" }).click();
   await expect(ceremonyAlert(page)).toContainText("Check Recent activity");
-  expect(balanceOf(user.id)).toBe(before - 9_00);
+  expect(await balanceOf(user.id)).toBe(before - 9_00);
 
   await page.unroute("**/transfer", answerLost);
   await page.getByRole("button", { name: "Approve with passkey" }).click();
   await expect(ceremonyAlert(page)).toContainText(/already (sent|used)/);
   await expect(sent(page)).toHaveCount(0);
-  expect(balanceOf(user.id)).toBe(before - 9_00);
-  expect(transfersOf(user.id).map((t) => t.status)).toEqual(["executed"]);
+  expect(await balanceOf(user.id)).toBe(before - 9_00);
+  expect((await transfersOf(user.id)).map((t) => t.status)).toEqual(["executed"]);
 });
 
 test("explains what is wrong with the transfer form, next to each field", async ({ page, authenticator, phone }) => {
@@ -289,7 +289,7 @@ test("explains what is wrong with the transfer form, next to each field", async 
   await page.getByLabel("Amount (USD)").fill("9,000");
   await page.getByRole("button", { name: "Review transfer" }).click();
   await expect(page.getByLabel("Amount (USD)")).toHaveAccessibleDescription(/more than the available balance/);
-  expect(transfersOf(userByPhone(phone.e164)!.id)).toEqual([]);
+  expect(await transfersOf((await userByPhone(phone.e164))!.id)).toEqual([]);
 });
 
 /**

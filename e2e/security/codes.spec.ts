@@ -60,12 +60,12 @@ test("finding 3: the customer's own recovery code still works after strangers' r
 }) => {
   await signUp(page, phone, { name: "Cass Customer" });
   await signOut(page, authenticator);
-  const identity = userByPhone(phone.e164)!.verify_identity;
+  const identity = (await userByPhone(phone.e164))!.verify_identity;
   await authenticator.remove();
   const replacement = await webauthn.add("internal");
 
   await askForRecoveryCode(page, phone);
-  const code = latestCode(phone.e164)!;
+  const code = (await latestCode(phone.e164))!;
   expect(code).toMatch(/^\d{6}$/);
   // The code belongs to this browser: a random cookie out of scripts' reach, not the session.
   const requester = (await page.context().cookies()).find((c) => c.name === "owlbank-code-requester");
@@ -81,25 +81,25 @@ test("finding 3: the customer's own recovery code still works after strangers' r
     });
   }
   // The strangers' codes went to the customer's phone: each asked for one of their own.
-  expect(outboxCount(phone.e164)).toBe(2 + STRANGERS);
+  expect(await outboxCount(phone.e164)).toBe(2 + STRANGERS);
 
   // The code texted to the customer before the strangers asked still recovers the account.
   await page.getByLabel("Code").fill(code);
   await page.getByRole("button", { name: "Create a passkey on this device" }).click();
   await expect(page).toHaveURL(/\/dashboard$/, { timeout: 15_000 });
-  expect(verifyFactorsOf(identity).filter((f) => f.status === "verified")).toHaveLength(2);
+  expect((await verifyFactorsOf(identity)).filter((f) => f.status === "verified")).toHaveLength(2);
 
   // And the customer's next request is texted, not locked out for an hour.
   await signOut(page, replacement);
   await askForRecoveryCode(page, phone);
   await expect(codeStatus(page)).toContainText("we've texted it a 6-digit code");
-  expect(outboxCount(phone.e164)).toBe(3 + STRANGERS);
+  expect(await outboxCount(phone.e164)).toBe(3 + STRANGERS);
 
   // Asking again at once texts nothing more, and says why.
   await page.getByRole("button", { name: "Send a new code" }).click();
   await page.getByRole("button", { name: "Text me a code" }).click();
   await expect(codeStatus(page)).toHaveText("We already sent a code a minute ago. It works for 10 minutes.");
-  expect(outboxCount(phone.e164)).toBe(3 + STRANGERS);
+  expect(await outboxCount(phone.e164)).toBe(3 + STRANGERS);
 });
 
 test("finding 3: a sign-up code still works after strangers ask for codes to the same number", async ({
@@ -111,7 +111,7 @@ test("finding 3: a sign-up code still works after strangers ask for codes to the
 }) => {
   void authenticator;
   await startSignUp(page, phone, { name: "Sam Signup" });
-  const code = latestCode(phone.e164)!;
+  const code = (await latestCode(phone.e164))!;
 
   for (let i = 0; i < STRANGERS; i++) {
     await asStranger(browser, baseURL!, async (stranger) => {
@@ -122,9 +122,9 @@ test("finding 3: a sign-up code still works after strangers ask for codes to the
       await expect(stranger.getByLabel("Code")).toBeVisible();
     });
   }
-  expect(outboxCount(phone.e164)).toBe(1 + STRANGERS);
+  expect(await outboxCount(phone.e164)).toBe(1 + STRANGERS);
 
   await enterSignUpCode(page, phone, () => code);
   await expect(page).toHaveURL(/\/dashboard$/, { timeout: 15_000 });
-  expect(userByPhone(phone.e164)?.display_name).toBe("Sam Signup");
+  expect((await userByPhone(phone.e164))?.display_name).toBe("Sam Signup");
 });

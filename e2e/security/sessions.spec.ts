@@ -6,6 +6,7 @@
  */
 import type { Browser, BrowserContext, Page } from "@playwright/test";
 import { startServer } from "../../test/helpers/server";
+import { targetOf } from "../helpers/database";
 import {
   approvedChallenges,
   autofillSettled,
@@ -56,7 +57,7 @@ const makeStepUpsStale = (userId: string) =>
 // Each test drives two or three browsers through passkey ceremonies.
 test.describe.configure({ timeout: 90_000 });
 
-const verifiedFactors = (identity: string) => verifyFactorsOf(identity).filter((f) => f.status === "verified");
+const verifiedFactors = async (identity: string) => (await verifyFactorsOf(identity)).filter((f) => f.status === "verified");
 
 test("finding 1: an old session cannot add a passkey or change the number because the customer stepped up elsewhere", async ({
   page,
@@ -67,11 +68,11 @@ test("finding 1: an old session cannot add a passkey or change the number becaus
   newPhone,
 }) => {
   await signUp(page, phone, { name: "Ola Owner" });
-  const user = userByPhone(phone.e164)!;
+  const user = (await userByPhone(phone.e164))!;
   const thief = await copyCookies(browser, page.context(), baseURL!);
   // The thief's own device, able to create passkeys of its own.
   await (await WebAuthnEnvironment.enable(thief)).add("internal");
-  makeStepUpsStale(user.id);
+  await makeStepUpsStale(user.id);
 
   // The customer signs in on another device: a fresh passkey approval, in that session only.
   const [credential] = await authenticator.credentials();
@@ -81,15 +82,15 @@ test("finding 1: an old session cannot add a passkey or change the number becaus
   await thief.goto("/settings/security");
   await thief.getByRole("button", { name: "Add a passkey" }).click();
   await expect(thief.getByRole("main").getByRole("alert")).toBeVisible();
-  expect(verifiedFactors(user.verify_identity), "no passkey was added by the old session").toHaveLength(1);
+  expect(await verifiedFactors(user.verify_identity), "no passkey was added by the old session").toHaveLength(1);
 
-  const next = newPhone();
+  const next = await newPhone();
   await thief.goto("/settings/profile");
   await thief.getByLabel("New phone number").fill(next.typed);
   await thief.getByRole("button", { name: "Text me a code" }).click();
   await expect(thief.getByRole("main").getByRole("alert")).toBeVisible();
-  expect(outboxCount(next.e164), "no code was texted to the thief's number").toBe(0);
-  expect(userByPhone(phone.e164)?.id).toBe(user.id);
+  expect(await outboxCount(next.e164), "no code was texted to the thief's number").toBe(0);
+  expect((await userByPhone(phone.e164))?.id).toBe(user.id);
 });
 
 test("finding 2: a copied cookie stops working after sign-out", async ({ page, browser, baseURL, authenticator, phone }) => {
@@ -121,7 +122,7 @@ test("finding 2: a copied cookie stops working after the customer recovers the a
   await recovering.getByRole("button", { name: "Text me a code" }).click();
   await expect(recovering.getByLabel("Code")).toBeVisible();
   let code: string | undefined;
-  await expect.poll(() => (code = latestCode(phone.e164))).toBeTruthy();
+  await expect.poll(async () => (code = await latestCode(phone.e164))).toBeTruthy();
   await recovering.getByLabel("Code").fill(code!);
   await recovering.getByRole("button", { name: "Create a passkey on this device" }).click();
   await expect(recovering).toHaveURL(/\/dashboard$/, { timeout: 15_000 });
@@ -159,22 +160,22 @@ test("finding 2: a copied cookie stops working after “Sign out everywhere else
   phone,
 }) => {
   await signUp(page, phone, { name: "Eve Elsewhere" });
-  const user = userByPhone(phone.e164)!;
+  const user = (await userByPhone(phone.e164))!;
   const thief = await copyCookies(browser, page.context(), baseURL!);
   // The customer, later, on their phone: a session of its own.
   const [credential] = await authenticator.credentials();
   const phoneSession = await signInElsewhere(browser, baseURL!, credential);
-  makeStepUpsStale(user.id);
+  await makeStepUpsStale(user.id);
 
   await phoneSession.page.goto("/settings/security");
   const sessions = phoneSession.page.getByRole("list", { name: "Where you're signed in" }).getByRole("listitem");
   await expect(sessions).toHaveCount(2);
   await expect(sessions.filter({ hasText: "This device" })).toHaveCount(1);
   await expect(sessions.first()).toContainText(/Chrome on \w+/);
-  const before = approvedChallenges(user.verify_identity);
+  const before = await approvedChallenges(user.verify_identity);
   await phoneSession.page.getByRole("button", { name: "Sign out everywhere else" }).click();
   await expect(phoneSession.page.getByRole("main").getByRole("status").filter({ hasText: "1 other session is signed out." })).toBeVisible();
-  expect(approvedChallenges(user.verify_identity), "a step-up approval came first").toBe(before + 1);
+  expect(await approvedChallenges(user.verify_identity), "a step-up approval came first").toBe(before + 1);
   await expect(sessions).toHaveCount(1);
 
   expect(await signedIn(thief)).toBe(false);
@@ -210,8 +211,8 @@ test("finding 2: a polling session expires at its absolute lifetime", async ({ b
     const context = await browser.newContext({ baseURL: server.url });
     const page = await context.newPage();
     await (await WebAuthnEnvironment.enable(page)).add("internal");
-    const phone = newPhone();
-    await signUp(page, phone, { name: "Polly Poll", codeFor: (e164) => latestCodeIn(server.dbFile, e164) });
+    const phone = await newPhone();
+    await signUp(page, phone, { name: "Polly Poll", codeFor: (e164) => latestCodeIn(targetOf(server.databaseUrl), e164) });
     const began = Date.now();
 
     // Polling every 2 seconds keeps it from idling out, and next-auth re-issues the cookie on

@@ -108,8 +108,8 @@ async function reviewTransfer(page: Page, payee: string, amount: string) {
 test("finding 5: a UP-only transfer approval is refused and moves no money", async ({ page, authenticator, phone }) => {
   void authenticator;
   await signUp(page, phone, { name: "Uma Presence" });
-  const user = userByPhone(phone.e164)!;
-  const before = balanceOf(user.id);
+  const user = (await userByPhone(phone.e164))!;
+  const before = await balanceOf(user.id);
 
   await ignoreUserVerification(page);
   await reviewTransfer(page, "Mallory Touch", "40");
@@ -120,9 +120,9 @@ test("finding 5: a UP-only transfer approval is refused and moves no money", asy
   expect(flags & UV, "the assertion does not show user verification").toBe(0);
 
   await expect(ceremonyAlert(page)).toHaveText(`${UV_MESSAGE} Nothing was sent.`);
-  expect(balanceOf(user.id), "the balance is unchanged").toBe(before);
-  expect(transferDebitsOf(user.id), "no transfer was executed").toEqual([]);
-  expect(transfersOf(user.id).map((t) => t.status)).toEqual(["refused"]);
+  expect(await balanceOf(user.id), "the balance is unchanged").toBe(before);
+  expect(await transferDebitsOf(user.id), "no transfer was executed").toEqual([]);
+  expect((await transfersOf(user.id)).map((t) => t.status)).toEqual(["refused"]);
   expect(await askedUserVerification(page), "OwlBank asked the browser for user verification").toEqual(["required"]);
 });
 
@@ -141,7 +141,7 @@ test("finding 5: a passkey created without user verification opens no account", 
   // The browser did make the passkey; OwlBank refused it.
   expect(await authenticator.credentials()).toHaveLength(1);
   await expect(page).toHaveURL(/\/sign-up$/);
-  expect(userByPhone(phone.e164), "no user row").toBeUndefined();
+  expect(await userByPhone(phone.e164), "no user row").toBeUndefined();
 });
 
 test("finding 5: a UP-only sign-in is refused", async ({ page, authenticator, phone }) => {

@@ -8,12 +8,13 @@
  */
 import { createAccount } from "../helpers/accounts";
 import { basic } from "../../test/helpers/basic-auth";
-import { VERIFY_ACCOUNT_SID, VERIFY_API_KEY_SECRET, VERIFY_API_KEY_SID, VERIFY_AUTH_TOKEN } from "../helpers/env";
+import { E2E_ENGINE_NAME, VERIFY_ACCOUNT_SID, VERIFY_API_KEY_SECRET, VERIFY_API_KEY_SID, VERIFY_AUTH_TOKEN } from "../helpers/env";
 import { expect, expectRestError, newIdentity, relyingParty, test, verifyClient } from "../helpers/verify";
 
 const SID = (prefix: string) => new RegExp(`^${prefix}[0-9a-f]{32}$`);
 
-test.describe("Services", () => {
+// The engine in the title: the suite runs once on SQLite and once on PostgreSQL.
+test.describe(`Services (${E2E_ENGINE_NAME})`, () => {
   test("create returns the Service with its passkeys settings as the library parses them", async ({
     createService,
     baseURL,
@@ -340,7 +341,7 @@ test.describe("Authentication", () => {
   });
 
   test("another account's Service and everything under it is 404 20404", async ({ client, baseURL }) => {
-    const other = createAccount();
+    const other = await createAccount();
     const otherClient = verifyClient(baseURL, { username: other.accountSid, password: other.authToken });
     try {
       const foreign = await otherClient.verify.v2.services.create({ friendlyName: "Someone else's" });
@@ -366,7 +367,7 @@ test.describe("Authentication", () => {
       expect((await otherClient.verify.v2.services(foreign.sid).entities(identity).fetch()).identity).toBe(identity);
       await otherClient.verify.v2.services(foreign.sid).remove();
     } finally {
-      other.remove();
+      await other.remove();
     }
   });
 });
