@@ -127,6 +127,9 @@ export function preparedInsert<T extends SQLiteTable>(table: T, options: { ignor
   };
 }
 
+const CONNECTION_LOST =
+  /^(Connection terminated|Client has encountered a connection error and is not queryable|timeout exceeded when trying to connect|Query read timeout|Client was closed and is not queryable)/;
+
 /** What a failed query says, in terms both engines share. */
 export type DatabaseFailure = "unique_violation" | "foreign_key_violation" | "unavailable";
 
@@ -136,7 +139,10 @@ export type DatabaseFailure = "unique_violation" | "foreign_key_violation" | "un
  * means the database could not be reached or answer in time: the request gets a 503.
  */
 export function databaseFailure(error: unknown): DatabaseFailure | undefined {
-  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+  for (let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    // node-postgres reports a connection lost mid-query (the server killed or restarted), and
+    // its own connect and read timeouts, by message alone.
+    if (typeof e.message === "string" && CONNECTION_LOST.test(e.message)) return "unavailable";
     const code = typeof e.code === "string" ? e.code : undefined;
     if (!code) continue;
     // SQLite (better-sqlite3) codes, then PostgreSQL SQLSTATEs.

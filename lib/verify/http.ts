@@ -5,7 +5,6 @@
  * `Request`, and nothing above it writes an error response.
  */
 import "server-only";
-import { DrizzleQueryError } from "drizzle-orm";
 import { isCrossSiteWrite } from "@/lib/cross-site";
 import { databaseFailure } from "@/lib/db";
 import { config } from "@/lib/env";
@@ -236,6 +235,12 @@ function driverError(error: unknown): string {
   return typeof found.message === "string" && found.message ? `${found.code}: ${found.message.slice(0, 200)}` : found.code;
 }
 
+/**
+ * Drizzle's failed-query error (its message lists the parameters), by shape: the server bundle
+ * may hold more than one copy of drizzle's classes, so `instanceof` cannot be trusted.
+ */
+const isFailedQuery = (error: unknown) => error instanceof Error && "query" in error && "params" in error;
+
 async function run<P>(request: Request, context: RouteContext, handler: Handler<P>): Promise<Response> {
   try {
     // A page on another site must not drive the API with credentials the browser cached.
@@ -253,7 +258,7 @@ async function run<P>(request: Request, context: RouteContext, handler: Handler<
     }
     // Never leak a stack trace or internal message to the caller.
     // A failed query's own message lists its parameters: log the driver's error instead.
-    console.error("Unexpected error in Verify API", error instanceof DrizzleQueryError ? driverError(error) : error);
+    console.error("Unexpected error in Verify API", isFailedQuery(error) ? driverError(error) : error);
     return json(500, {
       code: 20500,
       message: "Internal Server Error",
