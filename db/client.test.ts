@@ -1,10 +1,25 @@
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import Database from "better-sqlite3";
+import { readMigrationFiles } from "drizzle-orm/migrator";
 import { eq } from "drizzle-orm";
 import pg from "pg";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { databaseUrl } from "../scripts/postgres.mjs";
-import { type Connection, openDatabase } from "./client";
+import { type Connection, migrationsFolder, openDatabase } from "./client";
 import { outbox } from "./schema/owlbank";
+
+const execFileAsync = promisify(execFile);
+
+/** Opens `file` in a separate process at the instant `at` (db/testing/open-at.mts). */
+async function openAt(file: string, at: number): Promise<string> {
+  const { stdout } = await execFileAsync(path.resolve("node_modules/.bin/tsx"), [path.resolve("db/testing/open-at.mts"), file, String(at)]);
+  return stdout.trim();
+}
 
 const opened: Connection[] = [];
 afterEach(async () => {
@@ -41,6 +56,27 @@ describe("SQLite connection", () => {
     expect(await rolledBack).toBe("abandoned");
     expect(await ids(c)).toEqual(["outside"]);
   });
+
+  it("migrates a fresh file once when several processes open it at the same moment; none fails", async () => {
+    // drizzle's migrator failed here: a process that had read "nothing applied yet" waited
+    // for the first one's write lock, then re-ran its CREATE TABLEs ("table already exists").
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "owlbank-race-"));
+    const expected = readMigrationFiles({ migrationsFolder: migrationsFolder("sqlite") }).length;
+    try {
+      for (let round = 0; round < 3; round++) {
+        const file = path.join(dir, `race-${round}.db`);
+        const at = Date.now() + 4000;
+        const answers = await Promise.all(Array.from({ length: 5 }, () => openAt(file, at)));
+        expect(answers).toEqual(Array(5).fill("ok"));
+        const sqlite = new Database(file, { readonly: true });
+        expect(sqlite.prepare("SELECT count(*) FROM __drizzle_migrations").pluck().get()).toBe(expected);
+        expect(sqlite.pragma("journal_mode", { simple: true })).toBe("wal");
+        sqlite.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it("runs transactions begun at the same moment one after the other", async () => {
     const c = openDatabase({ engine: "sqlite", file: ":memory:" }, { poolSize: 1, timeoutSeconds: 5 });

@@ -1,5 +1,5 @@
 /**
- * The database connection: SQLite (better-sqlite3, the default) or PostgreSQL (postgres.js),
+ * The database connection: SQLite (better-sqlite3, the default) or PostgreSQL (node-postgres),
  * chosen by `DATABASE_URL` (db/engine.ts). Both are driven through one asynchronous drizzle
  * API, so every repository writes each query once; what differs per engine is here and only
  * here: opening, migrating, transactions and the driver.
@@ -9,8 +9,6 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { drizzle as drizzleSqliteSync } from "drizzle-orm/better-sqlite3";
-import { migrate as migrateSqlite } from "drizzle-orm/better-sqlite3/migrator";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/node-postgres";
 import { drizzle as drizzleSqliteAsync, type SqliteRemoteDatabase } from "drizzle-orm/sqlite-proxy";
@@ -23,7 +21,7 @@ export const schema = { ...verify, ...owlbank };
 
 /**
  * The one query API repositories use. It is typed as drizzle's asynchronous SQLite database;
- * on PostgreSQL the object is drizzle's postgres.js database over the PostgreSQL tables, whose
+ * on PostgreSQL the object is drizzle's node-postgres database over the PostgreSQL tables, whose
  * builders take the same calls. Repositories therefore keep to what both dialects share:
  * `await` a builder (never `.get()`/`.all()`/`.run()`), count changes with `.returning()`, and
  * run multi-statement work through `Connection.transaction`.
@@ -117,6 +115,55 @@ class ConnectionLock {
   }
 }
 
+/** How long a SQLite statement waits for another process's write lock before failing. */
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Switches a file to WAL. On a fresh file opened by several processes at once, SQLite can
+ * answer SQLITE_BUSY to the switch without calling the busy handler, so it is retried here
+ * within the same time limit as any other statement.
+ */
+function enterWal(sqlite: Database.Database): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      sqlite.pragma("journal_mode = WAL");
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== "SQLITE_BUSY" || Date.now() > deadline) throw error;
+      // Start-up only, before the server answers anything: blocking the thread costs nothing.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+  }
+}
+
+/**
+ * Applies SQLite migrations once, however many processes open a fresh file together. drizzle's
+ * own migrator reads the last applied migration before its (deferred) BEGIN, so a second
+ * process either failed with SQLITE_BUSY when its read lock could not be upgraded or, having
+ * waited, re-ran migrations the first had applied. Here the check and the migrations run in
+ * one IMMEDIATE transaction: the write lock is taken first (waiting out busy_timeout), and
+ * whoever gets it second finds nothing left to do. The bookkeeping table is drizzle's, so
+ * drizzle-kit reads it as usual.
+ */
+function migrateSqlite(sqlite: Database.Database): void {
+  const migrations = readMigrationFiles({ migrationsFolder: migrationsFolder("sqlite") });
+  sqlite.exec("BEGIN IMMEDIATE");
+  try {
+    sqlite.exec("CREATE TABLE IF NOT EXISTS __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)");
+    const last = sqlite.prepare("SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 1").pluck().get() as number | string | undefined;
+    for (const migration of migrations) {
+      if (last !== undefined && Number(last) >= migration.folderMillis) continue;
+      for (const statement of migration.sql) if (statement.trim()) sqlite.exec(statement);
+      sqlite.prepare("INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)").run(migration.hash, migration.folderMillis);
+    }
+    sqlite.exec("COMMIT");
+  } catch (error) {
+    if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
+    throw error;
+  }
+}
+
 /**
  * Durability: WAL with synchronous=NORMAL. A commit is in the WAL file before the response
  * is sent, so an acknowledged write survives the process being killed (SIGKILL included:
@@ -132,12 +179,11 @@ class ConnectionLock {
  */
 function openSqlite(file: string): Connection {
   if (file !== ":memory:") createPrivately(file);
-  const sqlite = new Database(file);
-  sqlite.pragma("journal_mode = WAL");
+  const sqlite = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+  enterWal(sqlite);
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("busy_timeout = 5000");
-  migrateSqlite(drizzleSqliteSync(sqlite), { migrationsFolder: migrationsFolder("sqlite") });
+  migrateSqlite(sqlite);
 
   // Every statement is prepared once and reused, keyed by its SQL text: the hot paths' SQL
   // is fixed, so this is what preparing them by hand used to buy (bench/README.md).
