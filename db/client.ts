@@ -151,7 +151,8 @@ function migrateSqlite(sqlite: Database.Database): void {
   sqlite.exec("BEGIN IMMEDIATE");
   try {
     sqlite.exec("CREATE TABLE IF NOT EXISTS __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)");
-    const last = sqlite.prepare("SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 1").pluck().get() as number | string | undefined;
+    const lastApplied = sqlite.prepare("SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 1").pluck();
+    const last = lastApplied.get() as number | string | undefined;
     for (const migration of migrations) {
       if (last !== undefined && Number(last) >= migration.folderMillis) continue;
       for (const statement of migration.sql) if (statement.trim()) sqlite.exec(statement);
