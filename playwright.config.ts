@@ -58,7 +58,7 @@ export default defineConfig({
   ],
   webServer: {
     // The production build (`next build` runs first in scripts/test.mjs), on a fresh database.
-    command: `node scripts/e2e-reset.mjs && node_modules/.bin/next start -p ${E2E_PORT}`,
+    command: `node scripts/e2e-reset.mjs && node --import ./server/peer-address.mjs node_modules/next/dist/bin/next start -p ${E2E_PORT}`,
     // Any answer means up: an unauthenticated API call gets 401 once the database is open.
     url: `${BASE_URL}/v2/Services`,
     env: serverEnv,

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 import { type DatabaseTarget, parseDatabaseUrl } from "@/db/engine";
@@ -43,6 +44,27 @@ const relatedOrigins = z.string().transform((value, ctx) => {
     if (!origins.includes(url.origin)) origins.push(url.origin);
   }
   return origins;
+});
+
+/**
+ * TRUSTED_PROXIES: comma-separated IP addresses and CIDR ranges (`127.0.0.1`, `10.0.0.0/8`,
+ * `::1`, `fd00::/8`). Each is checked here, so a typo stops start-up instead of silently
+ * trusting nobody, or everybody.
+ */
+const trustedProxies = z.string().transform((value, ctx) => {
+  const ranges: { address: string; prefix: number; family: "ipv4" | "ipv6" }[] = [];
+  for (const item of value.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const [address, prefixText, extra] = item.split("/");
+    const version = isIP(address);
+    const bits = version === 4 ? 32 : 128;
+    const prefix = prefixText === undefined ? bits : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
+    if (version === 0 || extra !== undefined || !(prefix >= 0 && prefix <= bits)) {
+      ctx.addIssue({ code: "custom", message: `"${item}" is not an IP address or a CIDR range (such as 10.0.0.0/8)` });
+      return z.NEVER;
+    }
+    ranges.push({ address, prefix, family: version === 4 ? "ipv4" : "ipv6" });
+  }
+  return ranges;
 });
 
 const EnvSchema = z.object({
@@ -94,6 +116,11 @@ const EnvSchema = z.object({
   /** Where OwlBank sends Verify calls; defaults to this app, or to Twilio with Twilio credentials. */
   VERIFY_BASE_URL: optional(z.url()),
   NEXTAUTH_SECRET: optional(z.string().min(32)),
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (lib/client-address.ts). Unset, every
+   * request's client is the address it connected from.
+   */
+  TRUSTED_PROXIES: optional(trustedProxies),
   /** Requests per minute one account may make to the /v2 API. */
   VERIFY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60_000),
   /** Failed Basic-auth attempts per minute per client address and username before 429. */
@@ -303,6 +330,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
     generatedNow,
     verifyAccount,
     challengeTtlMs: e.VERIFY_CHALLENGE_TTL_SECONDS * 1000,
+    trustedProxies: e.TRUSTED_PROXIES ?? [],
     rateLimits: {
       verifyPerMinute: e.VERIFY_RATE_LIMIT_PER_MINUTE,
       authFailuresPerMinute: e.AUTH_FAILURE_LIMIT_PER_MINUTE,

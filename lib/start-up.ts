@@ -1,3 +1,4 @@
+import { peerAddressLoaded } from "@/lib/client-address";
 import { type Config, config } from "@/lib/env";
 import { databaseReady } from "@/lib/db";
 import { provisionOnlyConfiguredAccount } from "@/lib/verify/accounts";
@@ -57,6 +58,14 @@ export async function startUp(): Promise<void> {
   }
   const problems = startUpProblems(c);
   if (problems.length) throw new StartUpError(`OwlBank cannot start:\n${problems.map((p) => `- ${p}`).join("\n")}`);
+  if (!peerAddressLoaded()) {
+    // Without it no request's real address is known, and rate limits would count whatever a
+    // client wrote in X-Forwarded-For.
+    throw new StartUpError(
+      "OwlBank cannot start: server/peer-address.mjs was not loaded. Start the server with `npm start` (or `npm run dev`), " +
+        "or load it yourself: node --import ./server/peer-address.mjs node_modules/next/dist/bin/next start (docs/deploy.md).",
+    );
+  }
   try {
     await databaseReady();
   } catch (error) {

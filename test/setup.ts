@@ -2,6 +2,8 @@
 // or with OWLBANK_TEST_ENGINE=postgres a copy of the migrated template (test/global-setup.ts).
 import { randomBytes } from "node:crypto";
 import { afterAll, inject } from "vitest";
+// As `npm start` does: the app refuses to name a client address without it (lib/client-address.ts).
+import "../server/peer-address.mjs";
 
 const adminUrl = inject("postgresAdminUrl");
 if (adminUrl) {

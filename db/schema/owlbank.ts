@@ -23,5 +23,6 @@ export const {
   pendingRecoveries,
   oneTimeCodes,
   rateLimitWindows,
+  leases,
   outbox,
 } = active;

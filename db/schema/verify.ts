@@ -12,4 +12,4 @@ export type * from "./sqlite/verify";
 
 const active = (processEngine() === "postgres" ? pg : sqlite) as unknown as typeof sqlite;
 
-export const { accounts, apiKeys, services, entities, factors, challenges } = active;
+export const { accounts, apiKeys, services, entities, factors, challenges, verifyRateLimits } = active;

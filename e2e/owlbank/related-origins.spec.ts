@@ -9,6 +9,7 @@ import net from "node:net";
 import path from "node:path";
 import { query, targetOf } from "../helpers/database";
 import { expect, test } from "./fixtures";
+import { nextStart } from "../../scripts/next-start.mjs";
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -50,7 +51,8 @@ test("configured related origins are served at /.well-known/webauthn and accepte
 
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !OWN_SETTINGS.test(k)));
   let output = "";
-  const server = spawn(path.resolve("node_modules", ".bin", "next"), ["start", "-p", String(port)], {
+  const start = nextStart(port);
+  const server = spawn(start.command, start.args, {
     env: {
       ...env,
       NODE_ENV: "production",

@@ -12,6 +12,7 @@ import { query, targetOf } from "../helpers/database";
 import { VERIFY_ACCOUNT_SID, VERIFY_AUTH_TOKEN } from "../helpers/env";
 import { verifyClient } from "../helpers/verify";
 import { expect, latestCodeIn, signOut, signUp, test, WebAuthnEnvironment } from "./fixtures";
+import { nextStart } from "../../scripts/next-start.mjs";
 
 /** A free TCP port on localhost, for the second server. */
 function freePort(): Promise<number> {
@@ -70,7 +71,8 @@ test("an OwlBank configured for Twilio with VERIFY_BASE_URL keeps its passkeys i
 
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !OWN_SETTINGS.test(k)));
   let output = "";
-  const server = spawn(path.resolve("node_modules", ".bin", "next"), ["start", "-p", String(port)], {
+  const start = nextStart(port);
+  const server = spawn(start.command, start.args, {
     env: {
       ...env,
       NODE_ENV: "production",

@@ -28,7 +28,7 @@ import { rememberCredential, rememberUserHandle } from "@/lib/owlbank/passkey-cr
 import { completeRecovery } from "@/lib/owlbank/recovery";
 import { createSession, endOtherSessions, endSession, liveSession } from "@/lib/owlbank/sessions";
 import { completeSignup, findUserByIdentity } from "@/lib/owlbank/users";
-import { clientAddress } from "@/lib/rate-limit";
+import { clientAddress } from "@/lib/client-address";
 import type { SessionOrigin } from "@/db/schema/owlbank";
 import { AuthError } from "./errors";
 import { databaseFailure } from "@/lib/db";

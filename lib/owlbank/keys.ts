@@ -6,8 +6,10 @@ import "server-only";
 import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 import { config } from "@/lib/env";
 
-export type KeyUse = "one-time-codes" | "transfer-digest" | "rate-limits";
+export type KeyUse = "one-time-codes" | "transfer-digest";
 
+// Derived once per process. Instances share the server secret, so they derive the same keys;
+// a changed secret takes a restart, as every use of it does.
 const cache = new Map<KeyUse, Buffer>();
 
 /** A 256-bit key for `use`, derived with HKDF-SHA256 from the server secret. */

@@ -8,7 +8,9 @@ import "server-only";
 import { isCrossSiteWrite } from "@/lib/cross-site";
 import { databaseFailure } from "@/lib/db";
 import { config } from "@/lib/env";
-import { clientAddress, RateLimiter } from "@/lib/rate-limit";
+import { verifyRateLimits } from "@/db/schema/verify";
+import { clientAddress } from "@/lib/client-address";
+import { takeWindow, windowKey, type WindowStore } from "@/lib/rate-limit";
 import { authenticate } from "./accounts";
 import { fail, notFound, VerifyError, type VerifyErrorKind } from "./errors";
 import type { AccountSid } from "./sid";
@@ -167,20 +169,10 @@ function buildRequest<P>(request: Request, account: AccountSid, params: P): Veri
   };
 }
 
-type Limiters = { perAccount: RateLimiter; authFailures: RateLimiter };
+const MINUTE = 60_000;
 
-// On globalThis, not in this module: proxy.ts and the console pages authenticate with the
-// same failure count as /v2, and they are separate bundles with their own module instances.
-const globalForLimiters = globalThis as unknown as { verifyLimiters?: Limiters };
-
-function rateLimiters(): Limiters {
-  const { rateLimits } = config();
-  globalForLimiters.verifyLimiters ??= {
-    perAccount: new RateLimiter(rateLimits.verifyPerMinute, 60_000),
-    authFailures: new RateLimiter(rateLimits.authFailuresPerMinute, 60_000),
-  };
-  return globalForLimiters.verifyLimiters;
-}
+/** /v2 limits are a minute long and counted in the database, across every instance (lib/rate-limit.ts). */
+const store: WindowStore = { table: verifyRateLimits, longestWindowMs: MINUTE };
 
 function tooManyRequests(verdict: { retryAfterSeconds: number }, what: string): never {
   return fail("too_many_requests", `Too many requests: ${what}; retry after ${verdict.retryAfterSeconds} seconds`);
@@ -193,9 +185,9 @@ function basicUsername(header: string | null): string {
 
 /**
  * Basic auth with failed attempts counted per client address and username; past the limit
- * further *failures* are answered 429 instead of 401. Valid credentials always pass: the
- * address comes from a header a client can set, so a limit that also refused the right
- * password would let anyone who knows an Account SID lock its real client out. (Guessing a
+ * further *failures* are answered 429 instead of 401. Valid credentials always pass: a limit
+ * that also refused the right password would let anyone who knows an Account SID lock its
+ * real client out (from many addresses, if need be). (Guessing a
  * 128-bit token is hopeless either way; the limit keeps floods of bad credentials from being
  * answered at full speed.) Also guards the /dev/verify console, so both share one count.
  *
@@ -208,7 +200,8 @@ export async function authenticateCounted(headers: Headers): Promise<AccountSid>
   } catch (error) {
     // Only a refusal counts: a database that did not answer says nothing about the client.
     if (!(error instanceof VerifyError)) throw error;
-    const verdict = rateLimiters().authFailures.take(`${clientAddress(headers)}|${basicUsername(header)}`);
+    const failures = { limit: config().rateLimits.authFailuresPerMinute, windowMs: MINUTE };
+    const verdict = await takeWindow(store, windowKey("auth-failures", `${clientAddress(headers)}|${basicUsername(header)}`), failures);
     if (!verdict.ok) tooManyRequests(verdict, "too many failed authentication attempts");
     throw error;
   }
@@ -217,7 +210,7 @@ export async function authenticateCounted(headers: Headers): Promise<AccountSid>
 /** Basic auth (`authenticateCounted`), then the per-account request budget. */
 async function authorise(request: Request): Promise<AccountSid> {
   const account = await authenticateCounted(request.headers);
-  const budget = rateLimiters().perAccount.take(account);
+  const budget = await takeWindow(store, windowKey("account", account), { limit: config().rateLimits.verifyPerMinute, windowMs: MINUTE });
   if (!budget.ok) tooManyRequests(budget, "this account's request rate limit was exceeded");
   return account;
 }

@@ -14,6 +14,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { basic } from "./basic-auth";
+import { nextStart } from "../../scripts/next-start.mjs";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -160,7 +161,8 @@ export async function startServer(
     ...options.env,
     NODE_ENV: "production",
   };
-  const child = spawn(path.join(ROOT, "node_modules", ".bin", "next"), ["start", "-p", String(port)], {
+  const start = nextStart(port);
+  const child = spawn(start.command, start.args, {
     cwd: ROOT,
     env,
     detached: true,

@@ -152,6 +152,13 @@ export const rateLimitWindows = pgTable(
   (t) => [index("owlbank_rate_limits_window").on(t.windowStart)],
 );
 
+/** Leases for one-at-a-time work (db/schema/sqlite/owlbank.ts). */
+export const leases = pgTable("owlbank_leases", {
+  key: text("key").primaryKey(),
+  holder: text("holder").notNull(),
+  expiresAt: bigint("expires_at", { mode: "number" }).notNull(),
+});
+
 export const outbox = pgTable(
   "owlbank_outbox",
   {

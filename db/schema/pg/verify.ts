@@ -152,6 +152,17 @@ export const challenges = pgTable(
   ],
 );
 
+/** Rate-limit windows of /v2 (db/schema/sqlite/verify.ts). */
+export const verifyRateLimits = pgTable(
+  "verify_rate_limits",
+  {
+    key: text("key").primaryKey(),
+    windowStart: bigint("window_start", { mode: "number" }).notNull(),
+    count: bigint("count", { mode: "number" }).notNull(),
+  },
+  (t) => [index("verify_rate_limits_window").on(t.windowStart)],
+);
+
 export type AccountRow = typeof accounts.$inferSelect;
 export type ServiceRow = typeof services.$inferSelect;
 export type EntityRow = typeof entities.$inferSelect;

@@ -217,6 +217,17 @@ export const rateLimitWindows = sqliteTable(
 );
 
 /**
+ * Leases that make one customer's passkey changes run one at a time across every instance
+ * (lib/owlbank/one-at-a-time.ts). A lease past `expires_at` is free again, so an instance
+ * killed while holding one blocks nobody for longer than that.
+ */
+export const leases = sqliteTable("owlbank_leases", {
+  key: text("key").primaryKey(),
+  holder: text("holder").notNull(),
+  expiresAt: integer("expires_at", { mode: "number" }).notNull(),
+});
+
+/**
  * The local outbox: text messages OwlBank "sent" while no SMS provider is configured. It
  * stands in for the customer's phone, so it holds the message as sent; rows go at expiry.
  */

@@ -162,6 +162,21 @@ export const challenges = sqliteTable(
   ],
 );
 
+/**
+ * Request budgets and authentication-failure counts of /v2, one row per key and fixed window,
+ * shared by every instance on this database (lib/rate-limit.ts). Keys are HMACs: no address
+ * is stored. Rows of finished windows are swept.
+ */
+export const verifyRateLimits = sqliteTable(
+  "verify_rate_limits",
+  {
+    key: text("key").primaryKey(),
+    windowStart: integer("window_start", { mode: "number" }).notNull(),
+    count: integer("count", { mode: "number" }).notNull(),
+  },
+  (t) => [index("verify_rate_limits_window").on(t.windowStart)],
+);
+
 export type AccountRow = typeof accounts.$inferSelect;
 export type ServiceRow = typeof services.$inferSelect;
 export type EntityRow = typeof entities.$inferSelect;

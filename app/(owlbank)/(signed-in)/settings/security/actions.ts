@@ -9,7 +9,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { typedText } from "@/lib/owlbank/text";
 import { config } from "@/lib/env";
-import { oneAtATime } from "@/lib/owlbank/one-at-a-time";
+import { LeaseBusyError, oneAtATime } from "@/lib/owlbank/one-at-a-time";
 import { forgetCredential, rememberCredential, rememberUserHandle } from "@/lib/owlbank/passkey-credentials";
 import { currentUser, requireSession, requireUser } from "@/lib/owlbank/session";
 import { endOtherSessions, endSessionOf } from "@/lib/owlbank/sessions";
@@ -157,6 +157,7 @@ export async function deletePasskey(_prev: FormState, formData: FormData): Promi
     });
     if (refused) return refused;
   } catch (error) {
+    if (error instanceof LeaseBusyError) return { ok: false, message: "Another change to your passkeys is still in progress. Please try again in a moment." };
     return failure("DeleteFactor", error);
   }
   const credentialId = await forgetCredential(user.id, factorSid);

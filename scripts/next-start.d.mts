@@ -1,0 +1,1 @@
+export function nextStart(port: number | string): { command: string; args: string[] };
