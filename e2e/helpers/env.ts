@@ -53,4 +53,7 @@ export const serverEnv: Record<string, string> = {
   OWLBANK_DEV_OUTBOX: "1",
   // The Verify console (/dev/verify) is off in production unless asked for; its spec needs it.
   OWLBANK_DEV_CONSOLE: "1",
+  // The browser connects from loopback and plays the reverse proxy: each test's X-Forwarded-For
+  // (fixtures.ts) is believed, so every test is a client of its own and meets only its own limits.
+  TRUSTED_PROXIES: "127.0.0.1,::1",
 };

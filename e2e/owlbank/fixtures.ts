@@ -349,7 +349,7 @@ export const newClientAddress = () => `2001:db8:${(process.pid & 0xffff).toStrin
 
 // The fixture callback is named `provide`, not Playwright's usual `use`, so React's hook lint rule leaves it alone.
 export const test = base.extend<Fixtures>({
-  // The proxy-less server takes X-Forwarded-For as given (SECURITY.md).
+  // The server trusts loopback as a proxy (e2e/helpers/env.ts), so this is the test's address.
   extraHTTPHeaders: async ({ extraHTTPHeaders }, provide) => {
     await provide({ ...extraHTTPHeaders, "x-forwarded-for": newClientAddress() });
   },

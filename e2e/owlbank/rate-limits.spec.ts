@@ -1,6 +1,7 @@
 /**
  * OwlBank's rate limits, as a customer meets them: a readable message, nothing done. Every test
- * of the suite has a client address of its own (X-Forwarded-For, see fixtures.ts); the second
+ * of the suite has a client address of its own (X-Forwarded-For from a trusted loopback proxy,
+ * see fixtures.ts); the second
  * browsers here claim yet another, so only the limit under test can answer.
  */
 import { ceremonyAlert, expect, newClientAddress, signUp, test } from "./fixtures";

@@ -128,7 +128,7 @@ describe("unexpected errors", () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
     vi.spyOn(accounts, "authenticate").mockRejectedValue(queryError("ECONNREFUSED", "connect ECONNREFUSED 127.0.0.1:5432"));
     // From an address of its own, past the failed-authentication limit.
-    const headers = { "x-forwarded-for": "203.0.113.77" };
+    const headers = { "x-owlbank-peer-address": "203.0.113.77" };
     for (let i = 0; i <= config().rateLimits.authFailuresPerMinute; i++) {
       const res = await api.request("GET", paths.services, { headers });
       expect(res.status).toBe(503);

@@ -545,12 +545,14 @@ describe("deletion mid-ceremony", () => {
 });
 
 describe("authentication lockout", () => {
-  // Failed Basic-auth attempts are counted per (X-Forwarded-For, username), a header the
-  // client chooses. Past the limit only further failures get 429: the right password always
-  // passes, so knowing an Account SID is not enough to lock its real client out.
-  attack("failed logins with a spoofed X-Forwarded-For do not lock the account's real client out", async () => {
+  // Failed Basic-auth attempts are counted per (client address, username). Past the limit
+  // only further failures get 429: the right password always passes, so an attacker behind
+  // the same address as the real client (a shared NAT, a corporate proxy) who knows its
+  // Account SID cannot lock it out.
+  attack("failed logins from the real client's own address do not lock that client out", async () => {
     const { accountSid } = config().verifyAccount;
-    const victimAddress = { "x-forwarded-for": "198.51.100.7" };
+    // The address the connection came from, as server/peer-address.mjs stamps it.
+    const victimAddress = { "x-owlbank-peer-address": "198.51.100.7" };
     const wrong = basic(accountSid, "0".repeat(32));
     for (let i = 0; i < 25; i++) {
       const res = await api.request("GET", paths.services, { auth: wrong, headers: victimAddress });
