@@ -296,7 +296,8 @@ export function loadConfig(env: Record<string, string | undefined>) {
   const database = e.DATABASE_URL;
   const accountFromEnv = e.VERIFY_ACCOUNT_SID !== undefined;
   const apiKeyFromEnv = e.VERIFY_API_KEY_SID !== undefined;
-  const { secrets, generatedNow } = loadSecrets(dataDir(database, e.OWLBANK_DATA_DIR), {
+  const secretsDir = dataDir(database, e.OWLBANK_DATA_DIR);
+  const { secrets, generatedNow } = loadSecrets(secretsDir, {
     account: !accountFromEnv,
     apiKey: !accountFromEnv && !apiKeyFromEnv,
   });
@@ -328,6 +329,12 @@ export function loadConfig(env: Record<string, string | undefined>) {
      * from the environment are the operator's and never printed.
      */
     generatedNow,
+    /**
+     * Which secrets this instance read from its data folder's secrets.json rather than the
+     * environment. Instances sharing a database must agree on them (lib/start-up.ts checks).
+     */
+    secretsFile: path.join(secretsDir, "secrets.json"),
+    secretsFromFile: { authSecret: e.NEXTAUTH_SECRET === undefined, account: !accountFromEnv, apiKey: !accountFromEnv && !apiKeyFromEnv },
     verifyAccount,
     challengeTtlMs: e.VERIFY_CHALLENGE_TTL_SECONDS * 1000,
     trustedProxies: e.TRUSTED_PROXIES ?? [],

@@ -1,6 +1,9 @@
 import { peerAddressLoaded } from "@/lib/client-address";
 import { type Config, config } from "@/lib/env";
-import { databaseReady } from "@/lib/db";
+import { createHash } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { installation } from "@/db/schema/owlbank";
+import { databaseReady, db } from "@/lib/db";
 import { provisionOnlyConfiguredAccount } from "@/lib/verify/accounts";
 
 /**
@@ -44,6 +47,42 @@ function describeDatabase(c: Config): string {
   return `PostgreSQL database ${url.pathname.slice(1)} on ${url.host}`;
 }
 
+const fingerprint = (...parts: (string | undefined)[]) => createHash("sha256").update(JSON.stringify(parts)).digest("hex");
+
+/**
+ * Instances on one database must run with the same secrets. One that generated its own
+ * (another host, another data folder) would sign sessions nobody else accepts and, worse,
+ * retire the others' Verify account at start (provisionOnlyConfiguredAccount). So the first
+ * instance records a fingerprint of each secret it took from its data folder, and a later
+ * one whose folder holds different secrets is refused. Secrets set in the environment are
+ * the operator's decision: they replace the recorded fingerprint (a rotation).
+ */
+async function checkSameSecrets(c: Config): Promise<void> {
+  const { account, apiKey, authSecret } = c.secretsFromFile;
+  const secrets = [
+    { key: "auth-secret", fromFile: authSecret, value: fingerprint(c.authSecret), names: "NEXTAUTH_SECRET" },
+    { key: "verify-account", fromFile: account, value: fingerprint(c.verifyAccount.accountSid, c.verifyAccount.authToken), names: "VERIFY_ACCOUNT_SID and VERIFY_AUTH_TOKEN" },
+    { key: "verify-api-key", fromFile: apiKey, value: fingerprint(c.verifyAccount.apiKeySid, c.verifyAccount.apiKeySecret), names: "VERIFY_API_KEY_SID and VERIFY_API_KEY_SECRET" },
+  ];
+  const differing: string[] = [];
+  for (const { key, fromFile, value, names } of secrets) {
+    if (!fromFile) {
+      await db().insert(installation).values({ key, value }).onConflictDoUpdate({ target: installation.key, set: { value } });
+      continue;
+    }
+    const [inserted] = await db().insert(installation).values({ key, value }).onConflictDoNothing().returning();
+    if (inserted) continue;
+    const [recorded] = await db().select().from(installation).where(eq(installation.key, key));
+    if (recorded?.value !== value) differing.push(names);
+  }
+  if (differing.length) {
+    throw new StartUpError(
+      `OwlBank cannot start: the ${describeDatabase(c)} was set up by an instance with other secrets than this one's secrets.json (${c.secretsFile}): ${differing.join("; ")}. ` +
+        "Every instance on one database needs the same secrets: set them in the environment of every instance, or give every instance the same OWLBANK_DATA_DIR (docs/deploy.md#several-instances).",
+    );
+  }
+}
+
 /**
  * Checks the configuration, opens (and so migrates) the database with owner-only file
  * modes, and makes the configured Verify credentials the only ones, at server start.
@@ -80,6 +119,7 @@ export async function startUp(): Promise<void> {
   if (c.isProduction && c.owlbank.codeDelivery === "outbox") {
     console.info(`[outbox] No SMS provider is configured: one-time codes are shown at ${c.app.url}/dev/outbox (OWLBANK_DEV_OUTBOX=1).`);
   }
+  await checkSameSecrets(c);
   const { renamedAccounts, revokedApiKeys } = await provisionOnlyConfiguredAccount(c.verifyAccount);
   if (renamedAccounts || revokedApiKeys) {
     // Says what changed, never which credential: the log may be read by more people than the secrets.

@@ -24,5 +24,6 @@ export const {
   oneTimeCodes,
   rateLimitWindows,
   leases,
+  installation,
   outbox,
 } = active;

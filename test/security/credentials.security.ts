@@ -208,3 +208,27 @@ describe("finding 6 and issue #16: no live codes at rest, no sign-up that cannot
     expect(output).toMatch(/OWLBANK_DEV_OUTBOX=1 shows every one-time code/);
   });
 });
+
+describe("several instances, one database: the same secrets or none", () => {
+  it("an instance whose data folder holds other secrets is refused at start-up; the running one keeps its account", async () => {
+    const credentials = newCredentials();
+    const first = await start({ dir: newDir(), credentials });
+    // Another host: the same database, but a data folder of its own, so a session secret of its own.
+    let refusal = "";
+    try {
+      await start({ dir: newDir(), credentials, databaseUrl: first.databaseUrl });
+    } catch (error) {
+      refusal = (error as Error).message;
+    }
+    record({ kind: "finding", finding: 4, name: "an instance with another data folder's secrets is refused", held: /other secrets/.test(refusal) });
+    expect(refusal).toMatch(/exited early \(1\)/);
+    expect(refusal).toMatch(/set up by an instance with other secrets than this one's secrets\.json[^\n]*: NEXTAUTH_SECRET\./);
+    expect(await statusFor(first, credentials.accountSid, credentials.authToken)).toBe(200);
+
+    // The operator's own secret, in the environment, is a decision (a rotation), not an accident.
+    const rotated = await start({ dir: newDir(), credentials, databaseUrl: first.databaseUrl, env: { NEXTAUTH_SECRET: randomBytes(32).toString("base64url") } });
+    expect(await statusFor(rotated, credentials.accountSid, credentials.authToken)).toBe(200);
+    await stop(rotated);
+    await stop(first);
+  });
+});

@@ -159,6 +159,12 @@ export const leases = pgTable("owlbank_leases", {
   expiresAt: bigint("expires_at", { mode: "number" }).notNull(),
 });
 
+/** Installation fingerprints (db/schema/sqlite/owlbank.ts). */
+export const installation = pgTable("owlbank_installation", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+});
+
 export const outbox = pgTable(
   "owlbank_outbox",
   {

@@ -228,6 +228,17 @@ export const leases = sqliteTable("owlbank_leases", {
 });
 
 /**
+ * Facts about the installation every instance must agree on: fingerprints (SHA-256) of the
+ * secrets an instance generated into its data folder, so an instance with another folder's
+ * secrets is refused at start-up instead of retiring the others' Verify account
+ * (lib/start-up.ts).
+ */
+export const installation = sqliteTable("owlbank_installation", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+});
+
+/**
  * The local outbox: text messages OwlBank "sent" while no SMS provider is configured. It
  * stands in for the customer's phone, so it holds the message as sent; rows go at expiry.
  */
