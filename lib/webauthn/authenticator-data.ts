@@ -18,6 +18,7 @@ export function parseAuthData(bytes: Uint8Array): ParsedAuthenticatorData | null
   }
 }
 
+// A pure function's results: the same in every process.
 const rpIdHashes = new Map<string, Buffer>();
 
 /** SHA-256 of the RP ID, memoised: there are only a handful of RP IDs per deployment. */

@@ -12,6 +12,9 @@ import { cose, decodeCredentialPublicKey } from "@simplewebauthn/server/helpers"
 type Verifier = { key: KeyObject; hash: string | null };
 
 const MAX_CACHED = 10_000;
+// Per process, and safe across instances: the caller reads the factor from the database first,
+// so a factor deleted through another instance never reaches its entry, and a factor's public
+// key never changes once verified, so an entry says what importing the stored key would.
 const cache = new Map<string, Verifier>();
 
 const b64 = (bytes: unknown) => Buffer.from(bytes as Uint8Array).toString("base64url");
