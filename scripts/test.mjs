@@ -52,6 +52,7 @@ const { run, record, recordRunner, single, summary } = createSteps({
     "security · SQLite": 25,
     "security · PostgreSQL": 25,
     browser: 10,
+    nginx: 5,
     "playwright · SQLite": 25,
     "playwright · PostgreSQL": 25,
     "bench smoke": 8,
@@ -133,6 +134,36 @@ async function ensureBrowser() {
 }
 
 /**
+ * Debian's nginx for e2e/owlbank/nginx.spec.ts (which runs its own nginx on free ports, and is
+ * skipped without one), installed like the browser when missing: as root with apt-get. Only the
+ * binary is used; if the package's scripts started a daemon (they do where an init system lets
+ * them), it is stopped by its pid file.
+ */
+async function ensureNginx() {
+  if (process.env.OWLBANK_NGINX || fs.existsSync("/usr/sbin/nginx") || hasCommand("nginx")) return;
+  banner("nginx for the reverse-proxy spec");
+  if (!(process.getuid?.() === 0 && hasCommand("apt-get"))) {
+    console.log("No nginx found: e2e/owlbank/nginx.spec.ts will be skipped (sudo apt-get install -y nginx).");
+    return;
+  }
+  console.log("No nginx found; installing Debian's nginx package (apt-get).");
+  const aptEnv = { DEBIAN_FRONTEND: "noninteractive" };
+  const pidFile = "/run/nginx.pid";
+  const daemonBefore = fs.existsSync(pidFile);
+  const updated = (await run("nginx", "apt-get", ["update"], { extraEnv: aptEnv })).code === 0;
+  if (updated) await run("nginx", "apt-get", ["install", "-y", "nginx"], { extraEnv: aptEnv });
+  if (!daemonBefore && fs.existsSync(pidFile)) {
+    const pid = Number(fs.readFileSync(pidFile, "utf8").trim());
+    try {
+      process.kill(pid, "SIGQUIT");
+      console.log(`Stopped the nginx daemon the package started (pid ${pid}): the spec runs its own.`);
+    } catch {
+      // Not running after all.
+    }
+  }
+}
+
+/**
  * The contract and e2e specs against a production server on `engine`. For PostgreSQL a
  * throwaway server is started here and the run's database is created on it (the webServer
  * command recreates it empty before the app starts: scripts/e2e-reset.mjs).
@@ -180,6 +211,7 @@ if (!built) {
   // The security suite's findings run in a browser too, so the browser comes first.
   const browserPath = await ensureBrowser();
   if (browserPath) env[BROWSER_ENV] = browserPath;
+  await ensureNginx();
   for (const engine of ENGINES) {
     await suite(`security · ${engine.name}`, process.execPath, [path.join(root, "scripts", "security.mjs")], engine.env);
   }
