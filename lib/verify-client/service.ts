@@ -4,6 +4,7 @@
  */
 import "server-only";
 import { config } from "@/lib/env";
+import { oneAtATime } from "@/lib/owlbank/one-at-a-time";
 import { twilioClient } from "./client";
 import { describeVerifyError } from "./errors";
 
@@ -109,11 +110,14 @@ let pending: Promise<string> | undefined;
 
 /**
  * The SID of OwlBank's Verify Service: VERIFY_SERVICE_SID when set, otherwise the
- * account's Service named "OwlBank" for this relying party, created if missing. Resolved
- * once per process; a failure is not remembered, so the next request tries again.
+ * account's Service named "OwlBank" for this relying party, created if missing (under a
+ * database lease, so instances starting together create one). Resolved once per process; a
+ * failure is not remembered, so the next request tries again.
  */
 export function verifyServiceSid(): Promise<string> {
-  pending ??= resolveServiceSid().catch((error: unknown) => {
+  // One look-up at a time across every instance on the database: two that each found no
+  // Service would each create one, and split the customers between them.
+  pending ??= oneAtATime("verify-service", resolveServiceSid).catch((error: unknown) => {
     pending = undefined;
     throw error;
   });

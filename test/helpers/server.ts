@@ -124,10 +124,11 @@ export async function createPostgresDatabase(prefix = "owlbank_test_server"): Pr
  * Starts `next start` and resolves once `/v2/Services` answers 200 with our credentials.
  * `dir` and `credentials` are reused across restarts, so a restarted server opens the same
  * database (the SQLite file in `dir`, or the PostgreSQL database first made for `dir`) with
- * the same account. `databaseUrl` names the database outright instead.
+ * the same account. `databaseUrl` names the database outright instead. `port` is the port to
+ * listen on (default: a free one).
  */
 export async function startServer(
-  options: { dir?: string; credentials?: Credentials; env?: Record<string, string>; databaseUrl?: string } = {},
+  options: { dir?: string; credentials?: Credentials; env?: Record<string, string>; databaseUrl?: string; port?: number } = {},
 ): Promise<Server> {
   if (!fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
     throw new Error("No production build (.next/BUILD_ID): run `node_modules/.bin/next build` or `npm run test:security`");
@@ -141,7 +142,8 @@ export async function startServer(
   const engine: Server["engine"] = /^postgres(ql)?:\/\//.test(databaseUrl) ? "postgres" : "sqlite";
   if (engine === "postgres") postgresDatabases.set(dir, databaseUrl);
   const { accountSid, authToken } = options.credentials ?? newCredentials();
-  const port = await freePort();
+  // A caller may choose the port, to name the server's own URL in `env` (VERIFY_BASE_URL) before it starts.
+  const port = options.port ?? (await freePort());
   const url = `http://localhost:${port}`;
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
