@@ -5,6 +5,7 @@
  * prepared body is sent exactly once.
  */
 import { randomUUID } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
 import autocannon from "autocannon";
 import { SoftwareAuthenticator } from "../test/helpers/authenticator";
 import type { Server } from "../test/helpers/server";
@@ -33,6 +34,11 @@ export type Measurement = {
    * and its descendants, `db` the PostgreSQL server's processes. Absent where /proc cannot be read.
    */
   cpuMs?: Record<string, number>;
+  /**
+   * OwlBank sign-in only: the server-side sessions (owlbank_sessions rows) the run created,
+   * counted in the database afterwards; it must equal `successes`.
+   */
+  sessionRows?: number;
 };
 
 export const CONNECTIONS = 50;
@@ -61,7 +67,7 @@ async function call(server: Server, method: string, path: string, body?: unknown
 }
 
 /** Runs `work` over `items` with a bounded number in flight. */
-async function pool<T, R>(items: T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
+export async function pool<T, R>(items: T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   await Promise.all(
@@ -137,8 +143,13 @@ type Load = {
   /** A fresh body per request, for duration-based runs. */
   body?: () => string;
   seconds?: number;
+  /**
+   * The request headers for one server; by default the API's Basic auth, and a JSON
+   * content type on a POST.
+   */
+  headers?: (server: Server) => Record<string, string>;
   /** Whether a response counts as a success (beyond its status). */
-  success?: (status: number, body: string) => boolean;
+  success?: (status: number, body: string, headers: IncomingHttpHeaders) => boolean;
 };
 
 /** The number of requests of a fixed batch; undefined for a run of `seconds`. */
@@ -149,8 +160,16 @@ const amount = (load: Load) => load.bodies?.length ?? load.count;
  */
 const limitMs = (load: Load) => (amount(load) ? 120_000 : ((load.seconds ?? 5) + 30) * 1000);
 
-/** `cpu`: the process groups whose CPU time the measurement reports (`cpuMs`), by name. */
-export async function measure(server: Server, load: Load, cpu: Groups = {}): Promise<Measurement> {
+/**
+ * One load over one server, or over several at once (two instances on one database): then
+ * the load generator spreads it, one autocannon instance per server, each with its share of
+ * the connections and of a batch's requests (bodies are drawn from one list in the order
+ * they are asked for), and the figures are of all the answers together.
+ *
+ * `cpu`: the process groups whose CPU time the measurement reports (`cpuMs`), by name.
+ */
+export async function measure(on: Server | Server[], load: Load, cpu: Groups = {}): Promise<Measurement> {
+  const servers = Array.isArray(on) ? on : [on];
   let successes = 0;
   let used = 0;
   // Timed here rather than from autocannon's `duration`, which ends on a whole-second tick
@@ -158,35 +177,7 @@ export async function measure(server: Server, load: Load, cpu: Groups = {}): Pro
   let firstSent = 0;
   let lastAnswered = 0;
   const isSuccess = load.success ?? ((status: number) => status >= 200 && status < 300);
-  // Read before the first connection and again once the run has ended: the server is idle on
-  // either side, so the difference is what the load cost it.
-  const cpuBefore = readCpu(cpu);
-  // Without a callback autocannon returns its instance, which is also a promise of the result.
-  const run = autocannon({
-    url: server.url,
-    connections: CONNECTIONS,
-    ...(amount(load) ? { amount: amount(load) } : { duration: load.seconds ?? 5 }),
-    requests: [
-      {
-        method: load.method,
-        path: load.path,
-        headers: {
-          authorization: server.auth,
-          ...(load.method === "POST" ? { "content-type": "application/json" } : {}),
-        },
-        setupRequest: (request: autocannon.Request) => {
-          firstSent ||= performance.now();
-          if (load.bodies) return { ...request, body: load.bodies[used++ % load.bodies.length] };
-          if (load.body) return { ...request, body: load.body() };
-          return request;
-        },
-        onResponse: (status: number, body: string) => {
-          lastAnswered = performance.now();
-          if (isSuccess(status, body)) successes += 1;
-        },
-      },
-    ],
-  }) as Promise<autocannon.Result> & Pick<autocannon.Instance, "stop" | "on">;
+  const total = amount(load);
   // Each connection's first request is kept apart. A saturated Node server accepts one new
   // connection per turn of its event loop (seen with strace: one accept4 per turn, with a
   // plain node:http server too), and every turn serves all the connections already open. So
@@ -196,32 +187,68 @@ export async function measure(server: Server, load: Load, cpu: Groups = {}): Pro
   const established: number[] = [];
   const firstRequests: number[] = [];
   const seen = new WeakSet<object>();
-  run.on("response", (client: object, _status: number, _bytes: number, ms: number) => {
-    if (seen.has(client)) established.push(ms);
-    else {
-      seen.add(client);
-      firstRequests.push(ms);
-    }
+  // Read before the first connection and again once the run has ended: the server is idle on
+  // either side, so the difference is what the load cost it.
+  const cpuBefore = readCpu(cpu);
+  const runs = servers.map((server, i) => {
+    /** Server i's share of n: n / servers, the remainder to the first ones. */
+    const share = (n: number) => Math.floor(n / servers.length) + (i < n % servers.length ? 1 : 0);
+    // Without a callback autocannon returns its instance, which is also a promise of the result.
+    const run = autocannon({
+      url: server.url,
+      connections: share(CONNECTIONS),
+      ...(total ? { amount: share(total) } : { duration: load.seconds ?? 5 }),
+      requests: [
+        {
+          method: load.method,
+          path: load.path,
+          headers: load.headers?.(server) ?? {
+            authorization: server.auth,
+            ...(load.method === "POST" ? { "content-type": "application/json" } : {}),
+          },
+          setupRequest: (request: autocannon.Request) => {
+            firstSent ||= performance.now();
+            if (load.bodies) return { ...request, body: load.bodies[used++ % load.bodies.length] };
+            if (load.body) return { ...request, body: load.body() };
+            return request;
+          },
+          onResponse: (status: number, body: string, _context: object, headers: IncomingHttpHeaders | undefined) => {
+            lastAnswered = performance.now();
+            if (isSuccess(status, body, headers ?? {})) successes += 1;
+          },
+        },
+      ],
+    }) as Promise<autocannon.Result> & Pick<autocannon.Instance, "stop" | "on">;
+    run.on("response", (client: object, _status: number, _bytes: number, ms: number) => {
+      if (seen.has(client)) established.push(ms);
+      else {
+        seen.add(client);
+        firstRequests.push(ms);
+      }
+    });
+    return run;
   });
   let cutShort: string | undefined;
   const started = Date.now();
   const watchdog = setInterval(() => {
-    const ended = server.ended();
+    const ended = servers.map((server) => server.ended()).find(Boolean);
     if (ended) cutShort = `the server ended (${ended}) during the run`;
     else if (Date.now() - started > limitMs(load)) cutShort = `no end after ${limitMs(load) / 1000} s`;
-    if (cutShort) run.stop();
+    if (cutShort) for (const run of runs) run.stop();
   }, 500);
-  let result: autocannon.Result;
+  let results: autocannon.Result[];
   try {
-    result = await run;
+    results = await Promise.all(runs);
   } finally {
     clearInterval(watchdog);
   }
   const cpuMs = cpuUsed(cpuBefore, readCpu(cpu));
-  if (cutShort) console.log(`${load.method} ${load.path}: cut short, ${cutShort} (${result.requests.total} requests sent, ${successes} successes)`);
-  const seconds = lastAnswered > firstSent ? (lastAnswered - firstSent) / 1000 : result.duration;
+  const sumOf = (of: (r: autocannon.Result) => number) => results.reduce((n, r) => n + of(r), 0);
+  const requests = sumOf((r) => r.requests.total);
+  if (cutShort) console.log(`${load.method} ${load.path}: cut short, ${cutShort} (${requests} requests sent, ${successes} successes)`);
+  const seconds = lastAnswered > firstSent ? (lastAnswered - firstSent) / 1000 : Math.max(...results.map((r) => r.duration));
   return {
-    requests: result.requests.total,
+    requests,
     successes,
     seconds,
     rps: successes / seconds,
@@ -230,8 +257,8 @@ export async function measure(server: Server, load: Load, cpu: Groups = {}): Pro
     max: Math.round(quantile(established, 1)),
     p99AllRequests: Math.round(quantile([...established, ...firstRequests], 0.99)),
     firstRequestMax: Math.round(quantile(firstRequests, 1)),
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
+    non2xx: sumOf((r) => r.non2xx),
+    errors: sumOf((r) => r.errors + r.timeouts),
     cutShort,
     cpuMs,
   };

@@ -3,7 +3,9 @@
  * measured in the same run on the same machine (this machine is shared and noisy), on each
  * database engine: SQLite, then PostgreSQL (a throwaway embedded server started here), each
  * row beside the floor of the same round on the same server, and with the CPU time the
- * server's processes (and PostgreSQL's) spent per request.
+ * server's processes (and PostgreSQL's) spent per request. On each engine ApproveChallenge and
+ * OwlBank's sign-in are also measured on two instances sharing the database (the layouts:
+ * ×1 and ×2), in the same rounds as the one-instance rows.
  *
  * `--smoke` runs every measurement once, briefly, so CI keeps the benchmark working without
  * asserting any speed.
@@ -20,21 +22,49 @@ import { approved, CONNECTIONS, createService, type Measurement, measure, prepar
 import { measureBrowser, type BrowserFigures } from "./browser";
 import { chart } from "./chart";
 import { CLOCK_TICKS, type Groups } from "./cpu";
+import {
+  clearSignInSessions,
+  type Customer,
+  prepareSignIns,
+  sessionIssued,
+  signInHeaders,
+  type SignIns,
+  signInSessions,
+  signUpCustomers,
+} from "./owlbank";
 
 const smoke = process.argv.includes("--smoke");
 const ROUNDS = smoke ? 1 : 3;
 const SECONDS = smoke ? 2 : 4;
 /**
- * Prepared ceremonies per round: several seconds of load at the rates seen here, few enough
- * that preparing them on both engines keeps the whole run within its deadline.
+ * Prepared ceremonies per round and row: several seconds of load at the rates seen here, few
+ * enough that preparing them on both engines keeps the whole run within its deadline.
  */
 const CEREMONIES = smoke ? 300 : 2000;
+/**
+ * OwlBank sign-ins per round and layout. A sign-in costs about four ApproveChallenges (it
+ * makes one, through the twilio library, to the same server), so fewer of them still make
+ * several seconds of load. And the warm-up's sign-ins on each instance.
+ */
+const SIGN_INS = smoke ? 100 : 600;
+const SIGN_INS_WARM_UP = smoke ? 50 : 200;
+/**
+ * The second instance's warm-up ApproveChallenges: as many as the first has served before
+ * the first two-instance row (a Node server's CPU per request keeps falling for thousands
+ * of requests after it starts, as V8 optimises the hot paths).
+ */
+const SECOND_WARM_UP = smoke ? 50 : CEREMONIES;
+/**
+ * OwlBank customers the sign-ins are spread over (each signs in SIGN_INS / CUSTOMERS times
+ * per batch; their sign-in sessions are deleted after each batch).
+ */
+const CUSTOMERS = smoke ? 4 : 40;
 /**
  * The whole run's limit, both engines, the browser and a build if one is needed. Past it the
  * run fails with what it was doing rather than holding CI until CI's own limit (npm test
  * gives the smoke run 8 minutes).
  */
-const DEADLINE_MS = (smoke ? 7 : 20) * 60_000;
+const DEADLINE_MS = (smoke ? 7 : 30) * 60_000;
 
 const FLOOR = "Floor (GET /api/health)";
 const FETCH = "Service fetch (auth, one read, 1 KB of JSON)";
@@ -43,7 +73,10 @@ const APPROVE = "ApproveChallenge";
 const VERIFY = "VerifyFactor";
 const CHALLENGES = "Challenges create";
 const FACTORS = "Passkeys Factors create";
-const ROWS = [FLOOR, FETCH, REFUSED, APPROVE, VERIFY, CHALLENGES, FACTORS];
+const SIGN_IN = "OwlBank sign-in (POST /api/auth/callback/passkey)";
+const ROWS = [FLOOR, FETCH, REFUSED, APPROVE, VERIFY, CHALLENGES, FACTORS, SIGN_IN];
+/** The rows measured on every layout (one instance, and two on one database). */
+const LAYOUT_ROWS = [APPROVE, SIGN_IN];
 
 const ENGINES = { sqlite: "SQLite", postgres: "PostgreSQL" } as const;
 type Engine = keyof typeof ENGINES;
@@ -51,7 +84,11 @@ type Engine = keyof typeof ENGINES;
 /** The server's settings on both engines. */
 const SERVER_ENV = {
   // The per-account limit protects production; here it would measure the limiter, not the work.
+  // So do OwlBank's per-address limits on starting sign-ins and sign-ups: every ceremony here
+  // comes from one address.
   VERIFY_RATE_LIMIT_PER_MINUTE: "100000000",
+  OWLBANK_SIGN_IN_LIMIT_PER_MINUTE: "100000000",
+  OWLBANK_SIGN_UP_LIMIT_PER_MINUTE: "100000000",
   // The browser run's sign-up reads its code from the local outbox (bench/browser.ts).
   OWLBANK_DEV_OUTBOX: "1",
 };
@@ -82,6 +119,13 @@ type EngineRun = {
   /** Whether the database's own processes were measured (PostgreSQL on a server started here). */
   dbCpu: boolean;
   endpoints: Endpoint[];
+  /**
+   * LAYOUT_ROWS on two instances sharing the database, measured in the same rounds as
+   * `endpoints` (whose rows are the one-instance layout).
+   */
+  twoInstances: Endpoint[];
+  /** Why there are no two-instance rows, if there are none. */
+  twoInstancesError?: string;
   error?: string;
 };
 
@@ -129,6 +173,8 @@ function ensureBuild(): void {
 type Postgres = Awaited<ReturnType<typeof startPostgres>>;
 
 let server: Server | undefined;
+/** The second instance on `server`'s database (its folder is `server`'s), while one runs. */
+let second: Server | undefined;
 let postgres: Postgres | undefined;
 /** The postmaster's PID, from its data directory's postmaster.pid (undefined for an outside server). */
 let postmaster: number | undefined;
@@ -165,7 +211,15 @@ async function serverVersion(url: string): Promise<string | undefined> {
   }
 }
 
+/** Stops the second instance; its folder is the first's, deleted with it. */
+async function stopSecond(): Promise<void> {
+  const running = second;
+  second = undefined;
+  await running?.stop();
+}
+
 async function stopServer(): Promise<void> {
+  await stopSecond();
   const running = server;
   server = undefined;
   if (!running) return;
@@ -210,34 +264,116 @@ function stopPostgres(): Promise<void> {
   return postgresStopping;
 }
 
-/** Every API row on one server: a warm-up, then ROUNDS rounds, each between two floors. */
-async function measureRows(on: Server, label: string, cpu: Groups): Promise<Endpoint[]> {
+/**
+ * A batch of prepared sign-ins against `servers`, with the count checked in the database: the
+ * sign-in sessions created must equal the successes. They are then deleted (see
+ * clearSignInSessions).
+ */
+async function measureSignIns(servers: Server[], signIns: SignIns, customers: Customer[], cpu: Groups): Promise<Measurement> {
+  const before = await signInSessions(servers[0], customers);
+  const m = await measure(
+    servers,
+    { method: "POST", path: "/api/auth/callback/passkey", bodies: signIns.bodies, headers: signInHeaders(signIns), success: sessionIssued },
+    cpu,
+  );
+  m.sessionRows = (await signInSessions(servers[0], customers)) - before;
+  await clearSignInSessions(servers[0], customers);
+  return m;
+}
+
+/**
+ * A second `next start` on `on`'s database, with its folder (so its secrets: next-auth's
+ * cookies and CSRF tokens are good on both) and its account. Its origin differs from the
+ * first's (another port), so it lists the first's as a related origin: OwlBank's Verify
+ * Service then accepts both, whichever instance last brought the Service's settings in step.
+ * Every ceremony is signed for the first's origin, the deployment's public one.
+ */
+async function startSecond(on: Server): Promise<Server> {
+  second = await startServer({
+    dir: on.dir,
+    credentials: { accountSid: on.accountSid, authToken: on.authToken },
+    databaseUrl: on.databaseUrl,
+    env: { ...SERVER_ENV, WEBAUTHN_RELATED_ORIGINS: new URL(on.url).origin },
+  });
+  return second;
+}
+
+type Rows = { endpoints: Endpoint[]; twoInstances: Endpoint[]; twoInstancesError?: string };
+
+/**
+ * Every row on one server: a warm-up, then ROUNDS rounds, each between two floors; and the
+ * layout rows on two instances, each right after its one-instance row of the same round.
+ */
+async function measureRows(on: Server, label: string, cpu: Groups): Promise<Rows> {
   stage = `${label}: creating a Service`;
   const serviceSid = await createService(on);
   const base = `/v2/Services/${serviceSid}`;
   const identity = randomUUID();
+  const origin = new URL(on.url).origin;
+  stage = `${label}: signing up ${CUSTOMERS} OwlBank customers`;
+  const customers = await signUpCustomers(on, CUSTOMERS, origin);
 
   stage = `${label}: warm-up`;
-  console.log(`${label}: warming up (at ${elapsed()})…`);
+  console.log(`${label}: ${CUSTOMERS} OwlBank customers signed up; warming up (at ${elapsed()})…`);
   await measure(on, { method: "GET", path: "/api/health", seconds: smoke ? 1 : 3 });
   await measure(on, { method: "POST", path: `${base}/Passkeys/ApproveChallenge`, bodies: await prepareAssertions(on, serviceSid, 200), success: approved });
   await measure(on, { method: "POST", path: `${base}/Passkeys/VerifyFactor`, bodies: await prepareRegistrations(on, serviceSid, 200), success: verified });
+  await measureSignIns([on], await prepareSignIns(on, customers, SIGN_INS_WARM_UP, origin), customers, {});
 
-  const rounds: Record<string, Measurement[]> = { floor: [], fetch: [], refused: [], approve: [], verify: [], challenges: [], factors: [] };
+  // The second instance, warmed the same way. Without it the one-instance rows still count.
+  let pair: Server[] | undefined;
+  let twoInstancesError: string | undefined;
+  try {
+    stage = `${label}: starting a second instance on the same database`;
+    const other = await startSecond(on);
+    stage = `${label}: warming up the second instance`;
+    await measure(other, { method: "GET", path: "/api/health", seconds: smoke ? 1 : 3 });
+    await measure(other, { method: "POST", path: `${base}/Passkeys/ApproveChallenge`, bodies: await prepareAssertions(on, serviceSid, SECOND_WARM_UP), success: approved });
+    await measureSignIns([other], await prepareSignIns(other, customers, SIGN_INS_WARM_UP, origin), customers, {});
+    pair = [on, other];
+    console.log(`${label}: a second instance is up and warm (at ${elapsed()}).`);
+  } catch (error) {
+    twoInstancesError = failed(`${label} ×2`, error);
+    await stopSecond();
+  }
+  // Both app process trees, and the database's; `second` alone shows it served its share.
+  const pairCpu: Groups = pair ? { ...cpu, app: () => pair.map((s) => s.pid), second: () => [pair[1].pid] } : {};
+
+  const rounds: Record<string, Measurement[]> = {
+    floor: [],
+    fetch: [],
+    refused: [],
+    approve: [],
+    verify: [],
+    challenges: [],
+    factors: [],
+    signIn: [],
+    approve2: [],
+    signIn2: [],
+  };
   // The size of a real assertion, refused at the first check: what reading and parsing a
   // POST body costs before any WebAuthn or database work.
   const refusedEarly = JSON.stringify({ type: "public-key", id: "A".repeat(900), response: null });
   const measureFloor = () => measure(on, { method: "GET", path: "/api/health", count: CEREMONIES }, cpu);
+  const approve = (servers: Server[], bodies: string[], groups: Groups) =>
+    measure(servers, { method: "POST", path: `${base}/Passkeys/ApproveChallenge`, bodies, success: approved }, groups);
   for (let round = 1; round <= ROUNDS; round++) {
     stage = `${label}: round ${round}, preparing`;
-    console.log(`${label}: round ${round}/${ROUNDS} at ${elapsed()}: preparing ${CEREMONIES} signed assertions and ${CEREMONIES} attestations…`);
+    console.log(
+      `${label}: round ${round}/${ROUNDS} at ${elapsed()}: preparing ${CEREMONIES} signed assertions, ${CEREMONIES} attestations and ${SIGN_INS} OwlBank sign-ins` +
+        `${pair ? ", and as many assertions and sign-ins for two instances" : ""}…`,
+    );
     const assertions = await prepareAssertions(on, serviceSid, CEREMONIES);
     const registrations = await prepareRegistrations(on, serviceSid, CEREMONIES);
+    const signIns = await prepareSignIns(on, customers, SIGN_INS, origin);
+    const assertions2 = pair ? await prepareAssertions(on, serviceSid, CEREMONIES) : [];
+    // Started on the second instance: the ceremonies and the CSRF cookie are good on either.
+    const signIns2 = pair ? await prepareSignIns(pair[1], customers, SIGN_INS, origin) : undefined;
     stage = `${label}: round ${round}, measuring`;
     // A batch the size of the ceremony batches, so both p99s come from the same pattern of
     // load (50 connections opened at once, drained to the last answer). Measured before and
     // after the API rows: this machine's speed drifts within minutes, so every row is compared
-    // with its own round's floor.
+    // with its own round's floor, and each two-instance row with the one-instance row just before.
     rounds.floor.push(await measureFloor());
     rounds.fetch.push(await measure(on, { method: "GET", path: base, seconds: SECONDS }, cpu));
     rounds.refused.push(
@@ -253,7 +389,8 @@ async function measureRows(on: Server, label: string, cpu: Groups): Promise<Endp
         cpu,
       ),
     );
-    rounds.approve.push(await measure(on, { method: "POST", path: `${base}/Passkeys/ApproveChallenge`, bodies: assertions, success: approved }, cpu));
+    rounds.approve.push(await approve([on], assertions, cpu));
+    if (pair) rounds.approve2.push(await approve(pair, assertions2, pairCpu));
     rounds.verify.push(await measure(on, { method: "POST", path: `${base}/Passkeys/VerifyFactor`, bodies: registrations, success: verified }, cpu));
     rounds.challenges.push(await measure(on, { method: "POST", path: `${base}/Passkeys/Challenges`, body: () => "{}", seconds: SECONDS }, cpu));
     rounds.factors.push(
@@ -268,40 +405,52 @@ async function measureRows(on: Server, label: string, cpu: Groups): Promise<Endp
         cpu,
       ),
     );
+    rounds.signIn.push(await measureSignIns([on], signIns, customers, cpu));
+    if (pair && signIns2) rounds.signIn2.push(await measureSignIns(pair, signIns2, customers, pairCpu));
     rounds.floor.push(await measureFloor());
   }
-  return [
-    endpoint(FLOOR, rounds.floor),
-    endpoint(FETCH, rounds.fetch),
-    endpoint(REFUSED, rounds.refused),
-    endpoint(APPROVE, rounds.approve),
-    endpoint(VERIFY, rounds.verify),
-    endpoint(CHALLENGES, rounds.challenges),
-    endpoint(FACTORS, rounds.factors),
-  ];
+  await stopSecond();
+  return {
+    endpoints: [
+      endpoint(FLOOR, rounds.floor),
+      endpoint(FETCH, rounds.fetch),
+      endpoint(REFUSED, rounds.refused),
+      endpoint(APPROVE, rounds.approve),
+      endpoint(VERIFY, rounds.verify),
+      endpoint(CHALLENGES, rounds.challenges),
+      endpoint(FACTORS, rounds.factors),
+      endpoint(SIGN_IN, rounds.signIn),
+    ],
+    twoInstances: pair ? [endpoint(APPROVE, rounds.approve2), endpoint(SIGN_IN, rounds.signIn2)] : [],
+    twoInstancesError,
+  };
 }
 
 /** Says why an engine's run failed, with the tail of what its servers printed. */
 function failed(label: string, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   console.error(`${label}: the run failed during ${stage}:`, error);
-  if (server) {
-    const ended = server.ended();
-    console.error(ended ? `The app server had ended (${ended}).` : "The app server was still running.");
-    console.error(`Last app server output:\n${server.output().slice(-4000)}`);
+  for (const [which, running] of [
+    ["app server", server],
+    ["second app server", second],
+  ] as const) {
+    if (!running) continue;
+    const ended = running.ended();
+    console.error(ended ? `The ${which} had ended (${ended}).` : `The ${which} was still running.`);
+    console.error(`Last ${which} output:\n${running.output().slice(-4000)}`);
   }
   return message.split("\n")[0].slice(0, 300);
 }
 
 async function runSqlite(): Promise<{ run: EngineRun; browser?: BrowserFigures }> {
   const label = ENGINES.sqlite;
-  const run: EngineRun = { engine: "sqlite", label, dbCpu: false, endpoints: [] };
+  const run: EngineRun = { engine: "sqlite", label, dbCpu: false, endpoints: [], twoInstances: [] };
   let browser: BrowserFigures | undefined;
   try {
     stage = `${label}: starting the app server`;
     const on = await startServer({ env: SERVER_ENV });
     server = on;
-    run.endpoints = await measureRows(on, label, { app: () => [on.pid] });
+    Object.assign(run, await measureRows(on, label, { app: () => [on.pid] }));
     stage = "browser (on SQLite)";
     try {
       browser = await measureBrowser(on.url, on.databaseUrl, smoke ? 3 : 20);
@@ -318,7 +467,7 @@ async function runSqlite(): Promise<{ run: EngineRun; browser?: BrowserFigures }
 
 async function runPostgres(): Promise<EngineRun> {
   const label = ENGINES.postgres;
-  const run: EngineRun = { engine: "postgres", label, dbCpu: false, endpoints: [] };
+  const run: EngineRun = { engine: "postgres", label, dbCpu: false, endpoints: [], twoInstances: [] };
   try {
     stage = `${label}: starting a throwaway database server`;
     postgres = await startPostgres({
@@ -335,7 +484,7 @@ async function runPostgres(): Promise<EngineRun> {
     server = on;
     const db = postmaster;
     run.dbCpu = db !== undefined;
-    run.endpoints = await measureRows(on, label, { app: () => [on.pid], ...(db ? { db: () => [db] } : {}) });
+    Object.assign(run, await measureRows(on, label, { app: () => [on.pid], ...(db ? { db: () => [db] } : {}) }));
   } catch (error) {
     run.error = failed(label, error);
     if (postgresLog.length > 0) console.error(`Last PostgreSQL log lines:\n${postgresLog.slice(-20).join("\n")}`);
@@ -363,9 +512,10 @@ const cpuTotal = (endpoints: Endpoint[], group: "app" | "db") => sum(endpoints.m
 
 /**
  * What must hold for the numbers to mean anything (never a speed): on both engines every
- * endpoint answered with real successes and no transport errors, the CPU readings worked, and
- * the browser journey completed. Printed as the `N passed, M failed` line `npm test` counts for
- * the smoke run.
+ * endpoint answered with real successes and no transport errors, on one instance and on two,
+ * every sign-in counted made its session row, the CPU readings worked (both instances' too),
+ * and the browser journey completed. Printed as the `N passed, M failed` line `npm test`
+ * counts for the smoke run.
  */
 function sanity(runs: EngineRun[], browser: BrowserFigures | undefined): boolean {
   const linux = fs.existsSync("/proc/self/stat");
@@ -380,6 +530,31 @@ function sanity(runs: EngineRun[], browser: BrowserFigures | undefined): boolean
     ...(linux ? [{ what: `${run.label}: the app server's CPU time measured`, ok: run.endpoints.length > 0 && cpuTotal(run.endpoints, "app") > 0 }] : []),
     ...(linux && run.engine === "postgres" && (run.dbCpu || !process.env.OWLBANK_TEST_POSTGRES_URL)
       ? [{ what: `${run.label}: the database server's CPU time measured`, ok: run.dbCpu && cpuTotal(run.endpoints, "db") > 0 }]
+      : []),
+    ...LAYOUT_ROWS.map((name) => {
+      const e = run.twoInstances.find((x) => x.name === name);
+      const why = run.twoInstancesError ?? run.error;
+      return {
+        what: `${run.label} ×2: ${name}: every request a success, no errors, not cut short${e ? "" : ` (not measured${why ? `: ${why}` : ""})`}`,
+        ok: Boolean(e?.rounds.every((r) => r.successes > 0 && r.successes === r.requests && r.errors === 0 && !r.cutShort)),
+      };
+    }),
+    {
+      what: `${run.label}: OwlBank sign-in on ×1 and ×2: every prepared sign-in issued a session, and made one session row`,
+      ok: [run.endpoints, run.twoInstances].every((endpoints) => {
+        const e = endpoints.find((x) => x.name === SIGN_IN);
+        return Boolean(e?.rounds.every((r) => r.successes === r.requests && r.sessionRows === r.successes));
+      }),
+    },
+    ...(linux
+      ? [
+          {
+            what: `${run.label} ×2: both instances' CPU time measured`,
+            ok:
+              run.twoInstances.length > 0 &&
+              run.twoInstances.every((e) => e.rounds.every((r) => (r.cpuMs?.second ?? 0) > 0 && (r.cpuMs?.app ?? 0) > (r.cpuMs?.second ?? 0))),
+          },
+        ]
       : []),
   ]);
   checks.push({ what: "browser journey measured (on SQLite)", ok: Boolean(browser && browser.signInJsGzipBytes > 0 && browser.clickToDashboardMs.length > 0) });
@@ -498,6 +673,150 @@ function cpuAgainst(sqlite: EngineRun, postgresRun: EngineRun, name: string): st
   return `- PostgreSQL CPU per ${name} / SQLite's: ${(pCpu / sCpu).toFixed(2)} (${ms2(pCpu)} ms: ${split}, against ${ms2(sCpu)} ms).`;
 }
 
+/** The layouts' requests, by their row names. */
+const SHORT: Record<string, string> = { [APPROVE]: "ApproveChallenge", [SIGN_IN]: "OwlBank sign-in" };
+
+/** One request on one layout: an engine with one instance, or two on the same database. */
+type LayoutRow = {
+  layout: string;
+  engine: Engine;
+  instances: 1 | 2;
+  request: string;
+  rps: Summary;
+  p50: number;
+  p99: number;
+  /** CPU ms per success: `app` every instance's process tree, `db` PostgreSQL's. */
+  cpu?: { app: number; db?: number };
+  /** 1000 / (app + db CPU ms per request): the successes per second one core's worth of CPU time pays for. */
+  perCore?: number;
+  /** Two instances only: successes/s over one instance's in the same round, median over rounds. */
+  againstOne?: number;
+};
+
+/**
+ * The four layouts (each engine ×1 and ×2) with LAYOUT_ROWS: ×1 is the engine's own rows, ×2
+ * the rows measured on two instances in the same rounds.
+ */
+function layouts(runs: EngineRun[]): LayoutRow[] {
+  return runs
+    .filter((run) => run.endpoints.length > 0)
+    .flatMap((run) =>
+      ([1, 2] as const).flatMap((instances) =>
+        LAYOUT_ROWS.flatMap((name): LayoutRow[] => {
+          const e = (instances === 1 ? run.endpoints : run.twoInstances).find((x) => x.name === name);
+          if (!e) return [];
+          const one = byName(run.endpoints, name);
+          const total = cpuOf(e);
+          return [
+            {
+              layout: `${run.label} ×${instances}`,
+              engine: run.engine,
+              instances,
+              request: SHORT[name],
+              rps: e.rps,
+              p50: e.p50,
+              p99: e.p99,
+              cpu: e.cpu,
+              perCore: total ? 1000 / total : undefined,
+              againstOne: instances === 2 ? median(e.rounds.map((m, i) => m.rps / one.rounds[i].rps)) : undefined,
+            },
+          ];
+        }),
+      ),
+    );
+}
+
+type LayoutTarget = { what: string; measured: string; goal: string; ok: boolean };
+
+/**
+ * Issue #14's targets: PostgreSQL's CPU per approval (app + database) at most 1.3× SQLite's;
+ * two instances losing at most 10% of one instance's throughput; and requests per second
+ * per added core, projected from the CPU cost.
+ */
+function layoutTargets(rows: LayoutRow[]): LayoutTarget[] {
+  const find = (engine: Engine, instances: 1 | 2, request: string) =>
+    rows.find((r) => r.engine === engine && r.instances === instances && r.request === request);
+  const total = (r: LayoutRow | undefined) => (r?.cpu ? r.cpu.app + (r.cpu.db ?? 0) : undefined);
+  const split = (r: LayoutRow) => (r.cpu?.db === undefined ? "" : ` (app ${ms2(r.cpu.app)} + database ${ms2(r.cpu.db)})`);
+  const targets: LayoutTarget[] = [];
+
+  const pgCpu = (instances: 1 | 2) => {
+    const s = find("sqlite", instances, SHORT[APPROVE]);
+    const p = find("postgres", instances, SHORT[APPROVE]);
+    const sCpu = total(s);
+    const pCpu = total(p);
+    return s && p && sCpu && pCpu !== undefined ? { ratio: pCpu / sCpu, text: `${ms2(pCpu)} ms${split(p)} against ${ms2(sCpu)} ms` } : undefined;
+  };
+  const one = pgCpu(1);
+  const two = pgCpu(2);
+  targets.push({
+    what: "PostgreSQL CPU per ApproveChallenge (app + database) / SQLite's, one instance",
+    measured: one ? `${one.ratio.toFixed(2)}: ${one.text}${two ? `; on two instances ${two.ratio.toFixed(2)}` : ""}` : "not measured",
+    goal: "<= 1.3",
+    ok: one !== undefined && one.ratio <= 1.3,
+  });
+
+  for (const engine of Object.keys(ENGINES) as Engine[]) {
+    for (const name of LAYOUT_ROWS) {
+      const x1 = find(engine, 1, SHORT[name]);
+      const x2 = find(engine, 2, SHORT[name]);
+      targets.push({
+        what: `${ENGINES[engine]}: ${SHORT[name]} successes/s, two instances / one`,
+        measured:
+          x1 && x2?.againstOne !== undefined
+            ? `${x2.againstOne.toFixed(2)}: ${x2.rps.median.toFixed(0)}/s against ${x1.rps.median.toFixed(0)}/s (medians; the ratio is per round)`
+            : "not measured",
+        goal: ">= 0.90 (loses <= 10%)",
+        ok: x2?.againstOne !== undefined && x2.againstOne >= 0.9,
+      });
+    }
+  }
+
+  // Adding a core means adding an instance on it: the two-instance cost per request is the one to project.
+  const projected = LAYOUT_ROWS.map((name) => {
+    const per = (Object.keys(ENGINES) as Engine[]).map((engine) => {
+      const r = find(engine, 2, SHORT[name]);
+      return `${ENGINES[engine]} ${r?.perCore === undefined ? "—" : `${r.perCore.toFixed(0)}/s`}`;
+    });
+    return `${SHORT[name]}: ${per.join(", ")}`;
+  });
+  const everyLayout = rows.length === 4 * LAYOUT_ROWS.length && rows.every((r) => r.perCore !== undefined);
+  targets.push({
+    what: "Requests/s per added core, projected from CPU per request (1000 / CPU ms)",
+    measured: `${projected.join("; ")} (from the two-instance CPU cost; every layout's in the table)`,
+    goal: "projected for every layout",
+    ok: everyLayout,
+  });
+  return targets;
+}
+
+/** The Layouts section of the report: its table, how it was measured, and its targets. */
+function layoutLines(rows: LayoutRow[], targets: LayoutTarget[]): string[] {
+  const cpu = (r: LayoutRow) =>
+    r.cpu ? (r.cpu.db === undefined ? ms2(r.cpu.app) : `${ms2(r.cpu.app + r.cpu.db)} (${ms2(r.cpu.app)} + ${ms2(r.cpu.db)})`) : "—";
+  return [
+    "Layouts: one `next start`, or two on the same database (the same SQLite file, or the same PostgreSQL database), with the same secrets and credentials. " +
+      `Two instances are loaded without a proxy: the load generator spreads the load itself, one autocannon instance per server with half the connections (${Math.ceil(CONNECTIONS / 2)} each) and half of each batch. ` +
+      "The one-instance rows are each engine's own ApproveChallenge and OwlBank sign-in rows above; each two-instance row is measured right after them in the same round, on the same database, with ceremonies prepared the same way. " +
+      "CPU ms/request is every instance's process tree, plus PostgreSQL's server (the postmaster and its backends), over the successes. " +
+      `On this ${os.availableParallelism()}-core machine one instance and the load generator already use the CPU, so a second instance cannot add throughput here: what it costs shows as CPU per request and as the ratio to one instance. ` +
+      "Requests/s per core (projected) = 1000 / CPU ms per request: the requests one more core's worth of CPU time pays for, wherever the work runs (app or database).",
+    "",
+    "| Layout | Request | Successes/s (median [min–max]) | × one instance | p50 ms | p99 ms | CPU ms/request (app + db) | Requests/s per core (projected) |",
+    "|---|---|---|---|---|---|---|---|",
+    ...rows.map(
+      (r) =>
+        `| ${r.layout} | ${r.request} | ${r.rps.median.toFixed(0)} [${r.rps.min.toFixed(0)}–${r.rps.max.toFixed(0)}] | ${r.againstOne === undefined ? "1" : r.againstOne.toFixed(2)} | ${r.p50} | ${r.p99} | ${cpu(r)} | ${r.perCore === undefined ? "—" : r.perCore.toFixed(0)} |`,
+    ),
+    "",
+    "Layout targets (issue #14):",
+    "",
+    "| Target | Measured | Goal | Met |",
+    "|---|---|---|---|",
+    ...targets.map((t) => `| ${t.what} | ${t.measured} | ${t.goal} | ${t.ok ? "yes" : "no"} |`),
+  ];
+}
+
 function report(runs: EngineRun[], browser: BrowserFigures | undefined) {
   const measured = runs.filter((run) => run.endpoints.length > 0);
   const sqlite = measured.find((run) => run.engine === "sqlite");
@@ -541,6 +860,7 @@ function report(runs: EngineRun[], browser: BrowserFigures | undefined) {
     lines.push(...[cpuAgainst(sqlite, postgresRun, APPROVE), cpuAgainst(sqlite, postgresRun, VERIFY)].filter((l): l is string => Boolean(l)), "");
   }
   for (const run of runs.filter((r) => r.error)) lines.push(`${run.label} was not measured: ${run.error}`, "");
+  for (const run of runs.filter((r) => !r.error && r.twoInstancesError)) lines.push(`${run.label} on two instances was not measured: ${run.twoInstancesError}`, "");
   if (targets.length > 0) {
     lines.push(
       "Targets, on SQLite's rows (PostgreSQL's figures beside them for comparison):",
@@ -558,6 +878,9 @@ function report(runs: EngineRun[], browser: BrowserFigures | undefined) {
       `| Click "Sign in with Face ID" → dashboard (median of ${browser.clickToDashboardMs.length}, on SQLite) | ${median(browser.clickToDashboardMs).toFixed(0)} ms |${pad} <= 300 ms | ${median(browser.clickToDashboardMs) <= 300 ? "yes" : "no"} |`,
     );
   }
+  const layoutRows = layouts(runs);
+  const layoutGoals = layoutTargets(layoutRows);
+  lines.push("", ...layoutLines(layoutRows, layoutGoals));
   if (sqlite) {
     const floor = byName(sqlite.endpoints, FLOOR);
     const approve = byName(sqlite.endpoints, APPROVE);
@@ -569,6 +892,7 @@ function report(runs: EngineRun[], browser: BrowserFigures | undefined) {
       `- ApproveChallenge p99 / floor p99: with 50 connections always busy, a request mostly waits for the requests queued ahead of it, so latency follows the time per request: ApproveChallenge's p50 is ${perRound(approve, floor, (m) => m.p50).toFixed(2)}× the floor's, for ${(1 / ratio(sqlite.endpoints, APPROVE)).toFixed(2)}× the server time per request.`,
       "- ApproveChallenge / floor: the share of the floor left after a full assertion check (client data, RP ID hash, flags, counter, ECDSA verify) and one guarded transaction: on SQLite in the app's process (WAL, synchronous=NORMAL); on PostgreSQL over a pooled connection to another process, which commits to disk (synchronous_commit=on) and whose CPU shows in the db column.",
       "- VerifyFactor / floor: the same for registration: CBOR decoding of the attestation, COSE key parsing, and the insert of a credential.",
+      "- OwlBank sign-in: the request that completes a passkey sign-in, sent as the sign-in page sends it (next-auth's CSRF token and cookie, the signed assertion): next-auth's credentials callback, ApproveChallenge through the twilio library to the same server's /v2 (a second HTTP request, on the same process's CPU), the customer's lookup, a session row and the encrypted session cookie. Each ceremony was started beforehand with the sign-in page's server action and signed for one of several customers who signed up over HTTP. Only answers that set the session cookie count, and after each batch the session rows it created are counted in the database: they equal the successes.",
       "- CPU ms/request: what a request costs the machine, wherever it runs; unlike successes/s it does not count time spent waiting for a core another program holds, so it is steadier than throughput on a shared machine. PostgreSQL's is app + database: its app part also holds the driver's work (the wire protocol, the pool) that SQLite does in-process.",
       "- Framework floor (JavaScript): what Next's own 404 page ships under the root layout, with no client component of ours (React DOM and Next's router); the sign-in page's own code (its panel, @simplewebauthn/browser, Link and OwlBank's error boundary) is the difference.",
       "- Click → dashboard: timed in the page, from the click event to the first frame with the dashboard's heading: one request to next-auth (which asks Verify's ApproveChallenge), then the dashboard's RSC payload and its two chunks. Measured once, on SQLite.",
@@ -583,11 +907,29 @@ function report(runs: EngineRun[], browser: BrowserFigures | undefined) {
   const dir = path.join("bench", "results");
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, `${date}.md`), markdown);
-  const engines = runs.map(({ engine, label, version, dbCpu, endpoints, error }) => ({ engine, label, version, dbCpuMeasured: dbCpu, endpoints, error }));
-  fs.writeFileSync(
-    path.join(dir, `${date}.json`),
-    `${JSON.stringify({ date, machine, connections: CONNECTIONS, rounds: ROUNDS, clockTicksPerSecond: CLOCK_TICKS, engines, targets: targets.map(({ what, value, postgres: pgValue, target, ok }) => ({ what, sqlite: value, postgres: pgValue, target, ok })), browser }, null, 2)}\n`,
-  );
+  const engines = runs.map(({ engine, label, version, dbCpu, endpoints, twoInstances, twoInstancesError, error }) => ({
+    engine,
+    label,
+    version,
+    dbCpuMeasured: dbCpu,
+    endpoints,
+    twoInstances,
+    twoInstancesError,
+    error,
+  }));
+  const json = {
+    date,
+    machine,
+    connections: CONNECTIONS,
+    rounds: ROUNDS,
+    clockTicksPerSecond: CLOCK_TICKS,
+    engines,
+    targets: targets.map(({ what, value, postgres: pgValue, target, ok }) => ({ what, sqlite: value, postgres: pgValue, target, ok })),
+    browser,
+    layouts: layoutRows,
+    layoutTargets: layoutGoals,
+  };
+  fs.writeFileSync(path.join(dir, `${date}.json`), `${JSON.stringify(json, null, 2)}\n`);
   fs.writeFileSync(
     path.join(dir, `${date}.svg`),
     chart(
@@ -611,6 +953,12 @@ async function abandon(reason: unknown): Promise<never> {
   if (abandoning) return new Promise<never>(() => {});
   abandoning = true;
   console.error(`The benchmark failed during ${stage}:`, reason);
+  const other = second;
+  second = undefined;
+  if (other) {
+    console.error(`Last second app server output:\n${other.output().slice(-4000)}`);
+    await other.kill();
+  }
   const running = server;
   server = undefined;
   if (running) {
