@@ -30,15 +30,22 @@ describe("takeLimits", () => {
   });
 });
 
-describe("the code limits' counts in the database", () => {
+describe("the limits' counts in the database", () => {
   const HOUR = 60 * 60_000;
 
   it("are what the limit reads, so a process that never saw the hits refuses too", async () => {
     const perRequester = config().owlbank.rateLimits.codesPerHour;
     for (let i = 0; i < perRequester; i++) expect((await takeLimit("codes", "+14155550103\nrequester", 0)).ok).toBe(true);
-    // What a second server process starts with: no counts of its own in memory.
-    (globalThis as { owlbankLimiters?: unknown }).owlbankLimiters = undefined;
     expect(await takeLimit("codes", "+14155550103\nrequester", 1_000)).toEqual({ ok: false, retryAfterSeconds: 3599 });
+  });
+
+  it("hold the per-minute limits too: every sign-in started is a row another instance reads", async () => {
+    const perAddress = config().owlbank.rateLimits.signInPerMinute;
+    for (let i = 0; i < perAddress; i++) await takeLimit("signIn", "192.0.2.5", 0);
+    const rows = await db().select().from(rateLimitWindows);
+    expect(rows.map((r) => [r.key.split(":")[0], r.count])).toEqual([["signIn", perAddress]]);
+    expect((await takeLimit("signIn", "192.0.2.5", 59_999)).ok).toBe(false);
+    expect((await takeLimit("signIn", "192.0.2.5", 60_000)).ok).toBe(true);
   });
 
   it("keep neither the number nor the address in the clear", async () => {
