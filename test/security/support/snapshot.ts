@@ -16,9 +16,12 @@ import { db } from "@/lib/db";
 
 export type Snapshot = Map<string, Map<string, Record<string, unknown>>>;
 
-/** Every Verify table, by its SQL name. */
+/**
+ * Every Verify table, by its SQL name, but the rate-limit counters: every request is counted,
+ * refused or not, and that count is the point of them (attacks.security.ts checks the limits).
+ */
 const TABLES: SQLiteTable[] = (Object.values(verify) as unknown[])
-  .filter((value): value is SQLiteTable => is(value, Table))
+  .filter((value): value is SQLiteTable => is(value, Table) && value !== verify.verifyRateLimits)
   .sort((a, b) => getTableName(a).localeCompare(getTableName(b)));
 
 /** One column value in a form both engines give alike and JSON can compare. */
