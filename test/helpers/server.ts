@@ -128,7 +128,15 @@ export async function createPostgresDatabase(prefix = "owlbank_test_server"): Pr
  * listen on (default: a free one).
  */
 export async function startServer(
-  options: { dir?: string; credentials?: Credentials; env?: Record<string, string>; databaseUrl?: string; port?: number } = {},
+  options: {
+    dir?: string;
+    credentials?: Credentials;
+    env?: Record<string, string>;
+    databaseUrl?: string;
+    port?: number;
+    /** Flags for node itself, such as `--cpu-prof`, which NODE_OPTIONS may not carry. */
+    nodeFlags?: string[];
+  } = {},
 ): Promise<Server> {
   if (!fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
     throw new Error("No production build (.next/BUILD_ID): run `node_modules/.bin/next build` or `npm run test:security`");
@@ -164,7 +172,7 @@ export async function startServer(
     NODE_ENV: "production",
   };
   const start = nextStart(port);
-  const child = spawn(start.command, start.args, {
+  const child = spawn(start.command, [...(options.nodeFlags ?? []), ...start.args], {
     cwd: ROOT,
     env,
     detached: true,
