@@ -9,7 +9,7 @@ import { BlockList, isIP } from "node:net";
 import { config } from "@/lib/env";
 
 /** The header server/peer-address.mjs writes, and the flag it raises when loaded. */
-const PEER_HEADER = "x-owlbank-peer-address";
+export const PEER_HEADER = "x-owlbank-peer-address";
 const LOADED = Symbol.for("owlbank.peer-address");
 
 /** Whether server/peer-address.mjs runs in this process (lib/start-up.ts refuses to start without it). */

@@ -391,6 +391,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
           authToken: e.TWILIO_AUTH_TOKEN!,
           serviceSid: e.VERIFY_SERVICE_SID,
           baseUrl: e.VERIFY_BASE_URL,
+          inProcess: false,
         }
       : {
           mode: "embedded" as const,
@@ -398,6 +399,12 @@ export function loadConfig(env: Record<string, string | undefined>) {
           authToken: verifyAccount.authToken,
           serviceSid: e.VERIFY_SERVICE_SID,
           baseUrl: e.VERIFY_BASE_URL ?? appUrl.origin,
+          /**
+           * Whether the library's requests are answered by this process's own /v2 handlers
+           * (lib/verify-client/in-process.ts) rather than sent over HTTP: unless VERIFY_BASE_URL
+           * names a server to send them to.
+           */
+          inProcess: !e.VERIFY_BASE_URL,
         },
     authSecret: e.NEXTAUTH_SECRET ?? secrets.authSecret,
   };

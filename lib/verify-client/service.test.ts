@@ -1,29 +1,11 @@
 /**
- * OwlBank's Verify Service, provisioned through the real `twilio` library against the /v2
- * route handlers in-process: what the library sends is what Twilio would receive.
+ * OwlBank's Verify Service, provisioned through OwlBank's own `twilio` client, which answers
+ * from the /v2 route handlers in-process (in-process.ts): what the library sends is what
+ * Twilio would receive.
  */
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { api, BASE_URL, type Form } from "@/test/helpers/api";
+import { api, BASE_URL } from "@/test/helpers/api";
 import { createService, paths } from "@/test/helpers/verify";
-
-vi.mock("./client", async () => {
-  const { default: twilio } = await import("twilio");
-  const { api } = await import("@/test/helpers/api");
-  const { config } = await import("@/lib/env");
-  type LibraryRequest = { method: string; uri: string; headers?: Record<string, string>; data?: Record<string, unknown> };
-  const httpClient = {
-    async request({ method, uri, headers = {}, data }: LibraryRequest) {
-      const json = Object.entries(headers).some(([k, v]) => k.toLowerCase() === "content-type" && v.includes("json"));
-      const res = await api.request(method.toUpperCase() as "GET", uri, json ? { json: data } : data ? { form: data as Form } : {});
-      return { statusCode: res.status, body: res.text, headers: Object.fromEntries(res.headers) };
-    },
-  };
-  const client = twilio(config().verifyAccount.accountSid, "unused: the in-process client authenticates itself", {
-    httpClient: httpClient as never,
-  });
-  client.verify.baseUrl = BASE_URL;
-  return { twilioClient: () => client };
-});
 
 /** service.ts remembers the Service for the life of the process: each test is a new process. */
 async function freshService() {

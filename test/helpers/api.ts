@@ -1,55 +1,19 @@
 /**
  * An in-process client for the `/v2` API: it routes a path to the real App Router route
- * module the way Next would (static segments before dynamic ones, then the catch-all) and
- * calls its handler with a real `Request`. No server, no network.
+ * module the way Next would (lib/verify-client/in-process.ts) and calls its handler with a
+ * real `Request`. No server, no network.
  */
-import * as CatchAllRoute from "@/app/(verify-api)/v2/[...path]/route";
-import * as ServicesRoute from "@/app/(verify-api)/v2/Services/route";
-import * as ServiceRoute from "@/app/(verify-api)/v2/Services/[serviceSid]/route";
-import * as EntitiesRoute from "@/app/(verify-api)/v2/Services/[serviceSid]/Entities/route";
-import * as EntityRoute from "@/app/(verify-api)/v2/Services/[serviceSid]/Entities/[identity]/route";
-import * as FactorsRoute from "@/app/(verify-api)/v2/Services/[serviceSid]/Entities/[identity]/Factors/route";
-import * as FactorRoute from "@/app/(verify-api)/v2/Services/[serviceSid]/Entities/[identity]/Factors/[factorSid]/route";
-import * as ChallengesRoute from "@/app/(verify-api)/v2/Services/[serviceSid]/Entities/[identity]/Challenges/route";
-import * as ChallengeRoute from "@/app/(verify-api)/v2/Services/[serviceSid]/Entities/[identity]/Challenges/[challengeSid]/route";
-import * as PasskeysFactorsRoute from "@/app/(verify-api)/v2/Services/[serviceSid]/Passkeys/Factors/route";
-import * as VerifyFactorRoute from "@/app/(verify-api)/v2/Services/[serviceSid]/Passkeys/VerifyFactor/route";
-import * as PasskeysChallengesRoute from "@/app/(verify-api)/v2/Services/[serviceSid]/Passkeys/Challenges/route";
-import * as ApproveChallengeRoute from "@/app/(verify-api)/v2/Services/[serviceSid]/Passkeys/ApproveChallenge/route";
+import { routeOf, type Method } from "@/lib/verify-client/in-process";
 import { config } from "@/lib/env";
 import { basic } from "./basic-auth";
 
 export const BASE_URL = "http://localhost:3000";
 
-type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-type RouteHandler = (request: Request, context: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;
-type RouteModule = Record<Method, RouteHandler>;
-
-/** Route table in Next's precedence: the first pattern that matches wins. */
-const ROUTES: [RegExp, string[], RouteModule][] = [
-  [/^\/v2\/Services$/, [], ServicesRoute],
-  [/^\/v2\/Services\/([^/]+)\/Passkeys\/Factors$/, ["serviceSid"], PasskeysFactorsRoute],
-  [/^\/v2\/Services\/([^/]+)\/Passkeys\/VerifyFactor$/, ["serviceSid"], VerifyFactorRoute],
-  [/^\/v2\/Services\/([^/]+)\/Passkeys\/Challenges$/, ["serviceSid"], PasskeysChallengesRoute],
-  [/^\/v2\/Services\/([^/]+)\/Passkeys\/ApproveChallenge$/, ["serviceSid"], ApproveChallengeRoute],
-  [/^\/v2\/Services\/([^/]+)\/Entities\/([^/]+)\/Factors\/([^/]+)$/, ["serviceSid", "identity", "factorSid"], FactorRoute],
-  [/^\/v2\/Services\/([^/]+)\/Entities\/([^/]+)\/Factors$/, ["serviceSid", "identity"], FactorsRoute],
-  [/^\/v2\/Services\/([^/]+)\/Entities\/([^/]+)\/Challenges\/([^/]+)$/, ["serviceSid", "identity", "challengeSid"], ChallengeRoute],
-  [/^\/v2\/Services\/([^/]+)\/Entities\/([^/]+)\/Challenges$/, ["serviceSid", "identity"], ChallengesRoute],
-  [/^\/v2\/Services\/([^/]+)\/Entities\/([^/]+)$/, ["serviceSid", "identity"], EntityRoute],
-  [/^\/v2\/Services\/([^/]+)\/Entities$/, ["serviceSid"], EntitiesRoute],
-  [/^\/v2\/Services\/([^/]+)$/, ["serviceSid"], ServiceRoute],
-];
-
-function route(pathname: string): { module: RouteModule; params: Record<string, string | string[]> } {
-  for (const [pattern, names, module] of ROUTES) {
-    const m = pattern.exec(pathname);
-    if (m) return { module, params: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1])])) };
-  }
-  if (pathname.startsWith("/v2/")) {
-    return { module: CatchAllRoute, params: { path: pathname.slice("/v2/".length).split("/") } };
-  }
-  throw new Error(`No /v2 route for ${pathname}`);
+/** The route module Next would run, the same table OwlBank's in-process Verify client uses. */
+function route(pathname: string) {
+  const found = routeOf(pathname);
+  if (!found) throw new Error(`No /v2 route for ${pathname}`);
+  return found;
 }
 
 export { basic };
