@@ -50,7 +50,7 @@ export const ROUTES: { file: string; pattern: RegExp; params: string[]; module: 
   { file: "Services/[serviceSid]/Entities/[identity]/route.ts", pattern: /^\/v2\/Services\/([^/]+)\/Entities\/([^/]+)$/, params: ["serviceSid", "identity"], module: EntityRoute },
   { file: "Services/[serviceSid]/Entities/route.ts", pattern: /^\/v2\/Services\/([^/]+)\/Entities$/, params: ["serviceSid"], module: EntitiesRoute },
   { file: "Services/[serviceSid]/route.ts", pattern: /^\/v2\/Services\/([^/]+)$/, params: ["serviceSid"], module: ServiceRoute },
-  { file: "[...path]/route.ts", pattern: /^\/v2\/(.+)$/, params: ["path"], module: CatchAllRoute },
+  { file: "[...path]/route.ts", pattern: /^\/v2\/(.*)$/, params: ["path"], module: CatchAllRoute },
 ];
 
 /** The route module Next would run for `pathname`, with its params as Next decodes them. */
