@@ -10,7 +10,7 @@ import { databaseFailure } from "@/lib/db";
 import { config } from "@/lib/env";
 import { verifyRateLimits } from "@/db/schema/verify";
 import { clientAddress } from "@/lib/client-address";
-import { takeWindow, windowKey, type WindowStore } from "@/lib/rate-limit";
+import { takeFromBlock, takeWindow, windowKey, type WindowStore } from "@/lib/rate-limit";
 import { authenticate } from "./accounts";
 import { fail, notFound, VerifyError, type VerifyErrorKind } from "./errors";
 import type { AccountSid } from "./sid";
@@ -207,10 +207,18 @@ export async function authenticateCounted(headers: Headers): Promise<AccountSid>
   }
 }
 
+// The account's key in the counter table, an HMAC: computed once per account and process.
+const accountKeys = new Map<AccountSid, string>();
+const accountKey = (account: AccountSid) => {
+  let key = accountKeys.get(account);
+  if (!key) accountKeys.set(account, (key = windowKey("account", account)));
+  return key;
+};
+
 /** Basic auth (`authenticateCounted`), then the per-account request budget. */
 async function authorise(request: Request): Promise<AccountSid> {
   const account = await authenticateCounted(request.headers);
-  const budget = await takeWindow(store, windowKey("account", account), { limit: config().rateLimits.verifyPerMinute, windowMs: MINUTE });
+  const budget = await takeFromBlock(store, accountKey(account), { limit: config().rateLimits.verifyPerMinute, windowMs: MINUTE });
   if (!budget.ok) tooManyRequests(budget, "this account's request rate limit was exceeded");
   return account;
 }
