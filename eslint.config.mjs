@@ -34,7 +34,7 @@ const config = [
     },
   },
   {
-    ignores: [".next/**", "node_modules/**", "data/**", "db/migrations/**", "next-env.d.ts", "playwright-report/**", "test-results/**", "bench/results/**"],
+    ignores: [".next/**", "node_modules/**", "data/**", "db/migrations/**", "next-env.d.ts", "playwright-report/**", "test-results/**", "bench/results/**", "bench/peers/**"],
   },
 ];
 export default config;

@@ -138,6 +138,12 @@ type Load = {
   path: string;
   /** Bodies sent once each, in order: the run ends when they are used up. */
   bodies?: string[];
+  /**
+   * Whole requests sent once each, in order, like `bodies`, each with headers of its own
+   * instead of `headers`: for ceremonies bound to a cookie of their own (the peer's, whose
+   * challenge travels in a signed cookie set when the ceremony started).
+   */
+  prepared?: { body: string; headers: Record<string, string> }[];
   /** A fixed number of requests without bodies, sent like a batch of ceremonies (the floor). */
   count?: number;
   /** A fresh body per request, for duration-based runs. */
@@ -153,7 +159,7 @@ type Load = {
 };
 
 /** The number of requests of a fixed batch; undefined for a run of `seconds`. */
-const amount = (load: Load) => load.bodies?.length ?? load.count;
+const amount = (load: Load) => load.bodies?.length ?? load.prepared?.length ?? load.count;
 /**
  * The longest a run may take. autocannon waits for every response of a fixed batch, so a
  * server that stalls or dies would otherwise hold the run (and CI) forever.
@@ -209,6 +215,11 @@ export async function measure(on: Server | Server[], load: Load, cpu: Groups = {
           setupRequest: (request: autocannon.Request) => {
             firstSent ||= performance.now();
             if (load.bodies) return { ...request, body: load.bodies[used++ % load.bodies.length] };
+            if (load.prepared) {
+              const next = load.prepared[used++ % load.prepared.length];
+              // A copy: autocannon writes the Content-Length into the headers it is given.
+              return { ...request, body: next.body, headers: { ...next.headers } };
+            }
             if (load.body) return { ...request, body: load.body() };
             return request;
           },
