@@ -149,6 +149,8 @@ async function main() {
   if (keep) {
     fs.mkdirSync(keep, { recursive: true });
     for (const file of files) fs.copyFileSync(path.join(profiles, file), path.join(keep, file));
+    // The timed window, in the profiles' microseconds, for other tools to cut the same part.
+    fs.writeFileSync(path.join(keep, "window.json"), JSON.stringify({ fromUs: window[0], toUs: window[1], signIns: successes }));
     console.log(`\nProfiles kept in ${keep}`);
   }
   fs.rmSync(profiles, { recursive: true, force: true });
