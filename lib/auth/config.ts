@@ -31,6 +31,7 @@ import { completeSignup, findUserByIdentity } from "@/lib/owlbank/users";
 import { clientAddress } from "@/lib/client-address";
 import type { SessionOrigin } from "@/db/schema/owlbank";
 import { AuthError } from "./errors";
+import { decode, encode } from "./jwt";
 import { databaseFailure } from "@/lib/db";
 
 type AuthorizeRequest = Pick<RequestInternal, "headers">;
@@ -195,6 +196,8 @@ export function authOptions(): AuthOptions {
     // The cookie never outlives the server-side session's absolute lifetime; next-auth
     // re-issues it on reads, but the row's fixed end is what counts.
     session: { strategy: "jwt", maxAge: Math.ceil(owlbank.sessionLifetimeMs / 1000) },
+    // next-auth's own cookie format, with its key derived once per process (./jwt.ts).
+    jwt: { encode, decode },
     // The session cookie is HttpOnly and SameSite=Lax by default; Secure (and the
     // __Secure- prefix) whenever OwlBank is served over https.
     useSecureCookies: app.url.startsWith("https://"),
