@@ -103,7 +103,8 @@ const passkey = CredentialsProvider({
     // Verify found the factor by this credential id and checked the userHandle against it,
     // so both are now known to be this user's (the Signal API needs them).
     await rememberCredential({ userId: user.id, factorSid: approved.factorSid, credentialId: assertion.id });
-    await rememberUserHandle(user.id, assertion.response.userHandle);
+    // Learnt once; the user row read above already says whether it is known.
+    if (!user.webauthnUserId) await rememberUserHandle(user.id, assertion.response.userHandle);
     return startSession(user, "sign_in", req);
   }),
 });

@@ -6,15 +6,16 @@
 import "server-only";
 import { and, eq, isNull } from "drizzle-orm";
 import { passkeyCredentials, users } from "@/db/schema/owlbank";
-import { db } from "@/lib/db";
+import { db, preparedInsert } from "@/lib/db";
 
 /** Records that `factorSid` (Verify-approved for `userId`) is the credential `credentialId`. */
 export async function rememberCredential(input: { userId: string; factorSid: string; credentialId: string }, now = Date.now()): Promise<void> {
-  await db()
-    .insert(passkeyCredentials)
-    .values({ ...input, createdAt: now })
-    .onConflictDoNothing({ target: passkeyCredentials.factorSid });
+  // A factor already known keeps its row: the primary key (factor SID) is the only conflict.
+  await insertCredential({ ...input, createdAt: now });
 }
+
+// Built once: every passkey sign-in records its credential.
+const insertCredential = preparedInsert(passkeyCredentials, { ignoreConflict: true });
 
 /** Forgets one of the user's factors and returns its credential id, if it was known. */
 export async function forgetCredential(userId: string, factorSid: string): Promise<string | undefined> {

@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { sessions } from "@/db/schema/owlbank";
+import { db } from "@/lib/db";
 import { config } from "@/lib/env";
 import { createSession, endOtherSessions, endSession, endSessionOf, listSessions, liveSession } from "./sessions";
 import { completeSignup, savePendingSignup } from "./users";
@@ -33,6 +36,22 @@ describe("createSession", () => {
       steppedUpAt: 1_000,
     });
     expect(session.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+
+  it("clears the customer's dead sessions on the way, and no live one, nor anyone else's", async () => {
+    const { sessionIdleMs: idle, sessionLifetimeMs: lifetime } = config().owlbank;
+    const [user, other] = [await customer(), await customer()];
+    const expired = await start(user.id, 0);
+    const idled = await start(user.id, lifetime - idle);
+    const live = await start(user.id, lifetime - 1);
+    const othersDead = await start(other.id, 0);
+    const now = lifetime;
+    await start(user.id, now);
+    const ids = async (userId: string) => (await db().select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, userId))).map((s) => s.id);
+    expect(await ids(user.id)).not.toContain(expired.id);
+    expect(await ids(user.id)).not.toContain(idled.id);
+    expect(await ids(user.id)).toContain(live.id);
+    expect(await ids(other.id)).toEqual([othersDead.id]);
   });
 });
 

@@ -10,7 +10,7 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import { and, desc, eq, gt, lte, ne, or, sql } from "drizzle-orm";
 import { type Session, type SessionOrigin, sessions } from "@/db/schema/owlbank";
-import { db, prepared, transaction } from "@/lib/db";
+import { db, prepared, preparedInsert } from "@/lib/db";
 import { config } from "@/lib/env";
 import { describeDevice } from "./device";
 
@@ -26,10 +26,6 @@ const touchInterval = () => Math.min(TOUCH_INTERVAL_MS, config().owlbank.session
 function isLive(session: Pick<Session, "expiresAt" | "lastSeenAt">, now: number): boolean {
   return now < session.expiresAt && now - session.lastSeenAt < config().owlbank.sessionIdleMs;
 }
-
-/** What sessions are dead at `now`: past their absolute end, or idle too long. */
-const dead = (now: number) =>
-  or(lte(sessions.expiresAt, now), lte(sessions.lastSeenAt, now - config().owlbank.sessionIdleMs));
 
 export type NewSession = {
   userId: string;
@@ -56,12 +52,27 @@ export async function createSession(input: NewSession, now = Date.now()): Promis
     createdFrom: input.address,
     steppedUpAt: now,
   };
-  await transaction(async (tx) => {
-    await tx.delete(sessions).where(and(eq(sessions.userId, input.userId), dead(now)));
-    await tx.insert(sessions).values(session);
-  });
+  // Two statements, not a transaction: clearing dead rows needs no atomicity with the insert,
+  // and on SQLite each sign-in then takes the write lock once instead of holding it for both.
+  await creating().clearDead.execute({ userId: input.userId, now, idleBefore: now - config().owlbank.sessionIdleMs });
+  await insertSession(session);
   return session;
 }
+
+// Built once: a session is created on every sign-in.
+const insertSession = preparedInsert(sessions);
+const creating = prepared((d) => ({
+  // Dead: past the absolute end, or idle too long.
+  clearDead: d
+    .delete(sessions)
+    .where(
+      and(
+        eq(sessions.userId, sql.placeholder("userId")),
+        or(lte(sessions.expiresAt, sql.placeholder("now")), lte(sessions.lastSeenAt, sql.placeholder("idleBefore"))),
+      ),
+    )
+    .prepare(),
+}));
 
 /** Every page view and action of a signed-in customer looks its session up. */
 const statements = prepared((d) => ({

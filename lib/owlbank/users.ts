@@ -4,9 +4,9 @@
  */
 import "server-only";
 import { randomInt, randomUUID } from "node:crypto";
-import { and, eq, lt } from "drizzle-orm";
+import { and, eq, lt, sql } from "drizzle-orm";
 import { bankAccounts, pendingSignups, transactions, type User, users } from "@/db/schema/owlbank";
-import { db, transaction } from "@/lib/db";
+import { db, prepared, transaction } from "@/lib/db";
 import { balanceOf, DEMO_ACCOUNTS, timeOf } from "./demo-data";
 
 /** The user with this id, if any. */
@@ -17,9 +17,12 @@ export async function findUserById(id: string): Promise<User | undefined> {
 
 /** The user Verify knows by this identity, if any. */
 export async function findUserByIdentity(verifyIdentity: string): Promise<User | undefined> {
-  const [user] = await db().select().from(users).where(eq(users.verifyIdentity, verifyIdentity)).limit(1);
+  const [user] = await byIdentity().execute({ verifyIdentity });
   return user;
 }
+
+// Built once: every passkey sign-in looks its customer up by identity.
+const byIdentity = prepared((d) => d.select().from(users).where(eq(users.verifyIdentity, sql.placeholder("verifyIdentity"))).limit(1).prepare());
 
 /** The user with this phone number (E.164), if any. */
 export async function findUserByPhone(phoneNumber: string): Promise<User | undefined> {
