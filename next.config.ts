@@ -25,6 +25,12 @@ const nextConfig: NextConfig = {
           },
         ],
       },
+      {
+        // JSON routes that proxy.ts skips: nothing in them may run or load anything, should one
+        // ever answer with HTML (next-auth can render its own pages).
+        source: "/api/:path*",
+        headers: [{ key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'" }],
+      },
     ];
   },
 };

@@ -80,7 +80,6 @@ export async function proxy(request: NextRequest) {
       : NextResponse.next();
   }
 
-  if (pathname.startsWith("/api/")) return NextResponse.next();
   const refusal = isConsole(pathname) ? await consoleRefusal(request) : undefined;
   if (refusal) return refusal;
 
@@ -99,10 +98,11 @@ export async function proxy(request: NextRequest) {
 export const config = {
   matcher: [
     {
-      // Pages and their auth routes. Not build assets (no state, no policy needed), not the
-      // health check (the benchmark floor), and not /v2: the proxy layer buffers request
-      // bodies, which would defeat the API's early 413, and the API checks itself.
-      source: "/((?!_next/static|_next/image|favicon.ico|icon.svg|api/health|v2/|v2$).*)",
+      // Pages. Not build assets (no state, no policy needed); not /api/ (next-auth's routes
+      // refuse cross-site writes themselves, lib/auth/index.ts, and the health check is the
+      // benchmark's floor); and not /v2: the proxy layer buffers request bodies, which would
+      // defeat the API's early 413, and the API checks itself.
+      source: "/((?!_next/static|_next/image|favicon.ico|icon.svg|api/|v2/|v2$).*)",
       missing: [
         { type: "header", key: "next-router-prefetch" },
         { type: "header", key: "purpose", value: "prefetch" },

@@ -65,4 +65,21 @@ test("writes from another site are refused, on pages and on the /v2 API", async 
   });
   expect(api.status()).toBe(403);
   expect(await api.json()).toMatchObject({ code: 20403, status: 403 });
+
+  // next-auth's routes, which the proxy skips, refuse it themselves: before any CSRF token is read.
+  for (const path of ["/api/auth/callback/passkey", "/api/auth/signout"]) {
+    const auth = await request.post(path, {
+      headers: { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" },
+      data: "csrfToken=x&credential=%7B%7D",
+    });
+    expect(auth.status(), path).toBe(403);
+  }
+});
+
+test("next-auth's routes, outside the proxy, carry a policy that lets nothing run", async ({ request }) => {
+  for (const path of ["/api/auth/csrf", "/api/auth/signout", "/api/health"]) {
+    const csp = (await request.get(path)).headers()["content-security-policy"];
+    expect(csp, path).toContain("default-src 'none'");
+    expect(csp, path).toContain("frame-ancestors 'none'");
+  }
 });
