@@ -17,7 +17,8 @@ import { query, targetOf } from "../e2e/helpers/database";
 import { latestCodeIn } from "../e2e/helpers/outbox";
 import { SoftwareAuthenticator } from "../test/helpers/authenticator";
 import { ROOT, type Server } from "../test/helpers/server";
-import { pool } from "./api";
+import { type Measurement, measure, pool } from "./api";
+import type { Groups } from "./cpu";
 
 /**
  * React's Flight client, the one Next's router uses to call a server action: `encodeReply`
@@ -225,4 +226,21 @@ export async function signInSessions(server: Server, customers: Customer[]): Pro
 export async function clearSignInSessions(server: Server, customers: Customer[]): Promise<void> {
   const ids = customers.map((c) => c.userId);
   await query(targetOf(server.databaseUrl), `DELETE FROM owlbank_sessions WHERE created_by = 'sign_in' AND user_id IN (${ids.map(() => "?").join(", ")})`, ...ids);
+}
+
+/**
+ * A batch of prepared sign-ins against `servers`, with the count checked in the database: the
+ * sign-in sessions created must equal the successes. They are then deleted (see
+ * clearSignInSessions).
+ */
+export async function measureSignIns(servers: Server[], signIns: SignIns, customers: Customer[], cpu: Groups): Promise<Measurement> {
+  const before = await signInSessions(servers[0], customers);
+  const m = await measure(
+    servers,
+    { method: "POST", path: "/api/auth/callback/passkey", bodies: signIns.bodies, headers: signInHeaders(signIns), success: sessionIssued },
+    cpu,
+  );
+  m.sessionRows = (await signInSessions(servers[0], customers)) - before;
+  await clearSignInSessions(servers[0], customers);
+  return m;
 }

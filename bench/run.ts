@@ -22,16 +22,8 @@ import { approved, CONNECTIONS, createService, type Measurement, measure, prepar
 import { measureBrowser, type BrowserFigures } from "./browser";
 import { chart } from "./chart";
 import { CLOCK_TICKS, type Groups } from "./cpu";
-import {
-  clearSignInSessions,
-  type Customer,
-  prepareSignIns,
-  sessionIssued,
-  signInHeaders,
-  type SignIns,
-  signInSessions,
-  signUpCustomers,
-} from "./owlbank";
+import { measureSignIns, prepareSignIns, signUpCustomers } from "./owlbank";
+import { type Endpoint, endpoint, median, type Summary, sum } from "./stats";
 
 const smoke = process.argv.includes("--smoke");
 const ROUNDS = smoke ? 1 : 3;
@@ -93,23 +85,6 @@ const SERVER_ENV = {
   OWLBANK_DEV_OUTBOX: "1",
 };
 
-type Summary = { median: number; min: number; max: number };
-type Endpoint = {
-  name: string;
-  rounds: Measurement[];
-  rps: Summary;
-  p50: number;
-  p99: number;
-  max: number;
-  p99AllRequests: number;
-  firstRequestMax: number;
-  /**
-   * CPU milliseconds per success over all rounds: `app` for the `next start` processes, `db`
-   * for PostgreSQL's (absent on SQLite, which runs inside the app's process). Absent where
-   * /proc could not be read.
-   */
-  cpu?: { app: number; db?: number };
-};
 /** One engine's rows, or why it has none. */
 type EngineRun = {
   engine: Engine;
@@ -128,37 +103,6 @@ type EngineRun = {
   twoInstancesError?: string;
   error?: string;
 };
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const summarise = (xs: number[]): Summary => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
-const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-
-/** CPU per success: the rounds' CPU over their successes, so short rounds weigh less. */
-function cpuPerSuccess(rounds: Measurement[]): Endpoint["cpu"] {
-  if (!rounds.every((r) => r.cpuMs)) return undefined;
-  const successes = sum(rounds.map((r) => r.successes));
-  if (successes === 0) return undefined;
-  const of = (group: string) => sum(rounds.map((r) => r.cpuMs?.[group] ?? 0)) / successes;
-  return { app: of("app"), ...(rounds.every((r) => r.cpuMs && "db" in r.cpuMs) ? { db: of("db") } : {}) };
-}
-
-function endpoint(name: string, rounds: Measurement[]): Endpoint {
-  return {
-    name,
-    rounds,
-    rps: summarise(rounds.map((r) => r.rps)),
-    p50: median(rounds.map((r) => r.p50)),
-    p99: median(rounds.map((r) => r.p99)),
-    max: Math.max(...rounds.map((r) => r.max)),
-    p99AllRequests: median(rounds.map((r) => r.p99AllRequests)),
-    firstRequestMax: Math.max(...rounds.map((r) => r.firstRequestMax)),
-    cpu: cpuPerSuccess(rounds),
-  };
-}
 
 function ensureBuild(): void {
   if (fs.existsSync(".next/BUILD_ID")) return;
@@ -262,23 +206,6 @@ function stopPostgres(): Promise<void> {
     if (folder && path.basename(folder).startsWith("owlbank-pg-")) fs.rmSync(folder, { recursive: true, force: true });
   })();
   return postgresStopping;
-}
-
-/**
- * A batch of prepared sign-ins against `servers`, with the count checked in the database: the
- * sign-in sessions created must equal the successes. They are then deleted (see
- * clearSignInSessions).
- */
-async function measureSignIns(servers: Server[], signIns: SignIns, customers: Customer[], cpu: Groups): Promise<Measurement> {
-  const before = await signInSessions(servers[0], customers);
-  const m = await measure(
-    servers,
-    { method: "POST", path: "/api/auth/callback/passkey", bodies: signIns.bodies, headers: signInHeaders(signIns), success: sessionIssued },
-    cpu,
-  );
-  m.sessionRows = (await signInSessions(servers[0], customers)) - before;
-  await clearSignInSessions(servers[0], customers);
-  return m;
 }
 
 /**
