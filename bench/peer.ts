@@ -29,7 +29,7 @@ export const PEER_DIR = path.join(ROOT, "bench/peers/better-auth");
 /** Better Auth's session cookie over http (over https it would carry the `__Secure-` prefix). */
 const SESSION_COOKIE = "better-auth.session_token";
 
-export type PeerVersions = { betterAuth: string; passkey: string; next: string };
+export type PeerVersions = { betterAuth: string; passkey: string; next: string; betterSqlite: string };
 
 /**
  * A running peer. It is a `Server` so that bench/api.ts's `measure` and the rest of the bench
@@ -110,6 +110,7 @@ export async function preparePeer(): Promise<PeerVersions> {
     betterAuth: versionOf(PEER_DIR, "better-auth"),
     passkey: versionOf(PEER_DIR, "@better-auth/passkey"),
     next: versionOf(PEER_DIR, "next"),
+    betterSqlite: versionOf(PEER_DIR, "better-sqlite3"),
   };
   const projectNext = versionOf(ROOT, "next");
   if (versions.next !== projectNext) {

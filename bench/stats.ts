@@ -1,6 +1,7 @@
 /**
  * The figures the benchmark reports, computed from measurements: medians, an endpoint's
- * summary over its rounds, CPU per success.
+ * summary over its rounds, CPU per success, and how a target was met or missed. Shared by
+ * bench/run.ts and bench/versus.ts.
  */
 import type { Measurement } from "./api";
 
@@ -53,3 +54,49 @@ export function endpoint(name: string, rounds: Measurement[]): Endpoint {
     cpu: cpuPerSuccess(rounds),
   };
 }
+
+/** One line of a targets table: what is measured, the figure as shown, the goal, whether it is met. */
+export type Target = {
+  what: string;
+  /** The figure the goal is judged on; absent when it was not measured. */
+  value?: number;
+  measured: string;
+  goal: string;
+  ok: boolean;
+  /** When missed: by how much, in the goal's own terms ("12% short", "3.1 KB over"). */
+  missedBy?: string;
+  /** Figures shown beside the judged one (PostgreSQL's, the old GET-floor ratio). */
+  beside?: string;
+};
+
+type Comparison = ">=" | "<=" | "<";
+
+/**
+ * A target judged on `value` against `goal`. A miss says by how much: for a ratio or time, in
+ * percent of the goal; `unit` adds the difference in the goal's own unit.
+ */
+export function judge(
+  what: string,
+  value: number | undefined,
+  comparison: Comparison,
+  goal: number,
+  show: { measured?: string; unit?: string; digits?: number; beside?: string } = {},
+): Target {
+  const digits = show.digits ?? 2;
+  const goalText = `${comparison} ${goal}${show.unit ? ` ${show.unit}` : ""}`;
+  if (value === undefined || !Number.isFinite(value)) {
+    return { what, measured: "not measured", goal: goalText, ok: false, missedBy: "not measured", beside: show.beside };
+  }
+  const measured = show.measured ?? `${value.toFixed(digits)}${show.unit ? ` ${show.unit}` : ""}`;
+  const ok = comparison === ">=" ? value >= goal : comparison === "<=" ? value <= goal : value < goal;
+  let missedBy: string | undefined;
+  if (!ok) {
+    const percent = (Math.abs(value - goal) / goal) * 100;
+    const absolute = show.unit ? `${Math.abs(value - goal).toFixed(digits)} ${show.unit}, ` : "";
+    missedBy = comparison === ">=" ? `${absolute}${percent.toFixed(0)}% short` : `${absolute}${percent.toFixed(0)}% over`;
+  }
+  return { what, value, measured, goal: goalText, ok, missedBy, beside: show.beside };
+}
+
+/** The Met cell: "yes", or "no: 12% short". */
+export const metCell = (t: Target) => (t.ok ? "yes" : `no${t.missedBy ? `: ${t.missedBy}` : ""}`);
