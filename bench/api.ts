@@ -43,6 +43,22 @@ export type Measurement = {
 
 export const CONNECTIONS = 50;
 
+/**
+ * Whole sign-in visits in flight at once (`peerVisits`, `signInVisits`): a busy moment of a
+ * small site, not a load test.
+ */
+export const VISITS_IN_FLIGHT = 10;
+
+/** A batch of whole sign-in visits, the same shape on both sides of the comparison. */
+export type Visits = {
+  visits: number;
+  /** Visits that ended with a session issued. */
+  succeeded: number;
+  seconds: number;
+  /** CPU ms the server's process tree used over the whole batch (`app`); absent without /proc. */
+  cpuMs?: Record<string, number>;
+};
+
 /** The exact `q` quantile (0–1) of `xs`, nearest rank; 0 for none. */
 export function quantile(xs: number[], q: number): number {
   if (xs.length === 0) return 0;

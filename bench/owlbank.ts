@@ -17,7 +17,8 @@ import { query, targetOf } from "../e2e/helpers/database";
 import { latestCodeIn } from "../e2e/helpers/outbox";
 import { SoftwareAuthenticator } from "../test/helpers/authenticator";
 import { ROOT, type Server } from "../test/helpers/server";
-import { pool } from "./api";
+import { type Measurement, measure, pool, type Visits, VISITS_IN_FLIGHT } from "./api";
+import { type Groups, read as readCpu, used as cpuUsed } from "./cpu";
 
 /**
  * React's Flight client, the one Next's router uses to call a server action: `encodeReply`
@@ -91,6 +92,13 @@ class Visitor {
     return await answer.a;
   }
 
+  /** A page as a browser navigates to it: the whole HTML read; its status. */
+  async page(pathname: string): Promise<number> {
+    const response = await this.fetch(pathname, { method: "GET", headers: { accept: "text/html" } });
+    await response.arrayBuffer();
+    return response.status;
+  }
+
   /** next-auth's CSRF token; the response also sets the cookie it is checked against. */
   async csrfToken(): Promise<string> {
     const response = await this.fetch("/api/auth/csrf", { method: "GET" });
@@ -104,6 +112,18 @@ const callbackBody = (credential: unknown, csrfToken: string) =>
   new URLSearchParams({ credential: JSON.stringify(credential), callbackUrl: "/dashboard", csrfToken, json: "true" }).toString();
 
 const FORM = "application/x-www-form-urlencoded";
+
+/** The POST that completes a sign-in, from `visitor`'s page: its answer, whether it issued a session. */
+async function completeSignIn(visitor: Visitor, credential: unknown, csrfToken: string): Promise<boolean> {
+  const response = await fetch(`${visitor.server.url}/api/auth/callback/passkey`, {
+    method: "POST",
+    headers: { "content-type": FORM, cookie: visitor.cookie(), origin: new URL(visitor.server.url).origin },
+    body: callbackBody(credential, csrfToken),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const body = await response.text();
+  return sessionIssued(response.status, body, { "set-cookie": response.headers.getSetCookie() });
+}
 
 export type Customer = { userId: string; phone: string; authenticator: SoftwareAuthenticator };
 
@@ -225,4 +245,53 @@ export async function signInSessions(server: Server, customers: Customer[]): Pro
 export async function clearSignInSessions(server: Server, customers: Customer[]): Promise<void> {
   const ids = customers.map((c) => c.userId);
   await query(targetOf(server.databaseUrl), `DELETE FROM owlbank_sessions WHERE created_by = 'sign_in' AND user_id IN (${ids.map(() => "?").join(", ")})`, ...ids);
+}
+
+/**
+ * A batch of prepared sign-ins against `servers`, with the count checked in the database: the
+ * sign-in sessions created must equal the successes. They are then deleted (see
+ * clearSignInSessions).
+ */
+export async function measureSignIns(servers: Server[], signIns: SignIns, customers: Customer[], cpu: Groups): Promise<Measurement> {
+  const before = await signInSessions(servers[0], customers);
+  const m = await measure(
+    servers,
+    { method: "POST", path: "/api/auth/callback/passkey", bodies: signIns.bodies, headers: signInHeaders(signIns), success: sessionIssued },
+    cpu,
+  );
+  m.sessionRows = (await signInSessions(servers[0], customers)) - before;
+  await clearSignInSessions(servers[0], customers);
+  return m;
+}
+
+/**
+ * `count` whole sign-in visits, VISITS_IN_FLIGHT at a time, each making the requests the sign-in
+ * page makes (components/passkeys/sign-in-panel.tsx, lib/auth/client.ts): the page itself; on
+ * load, together, next-auth's CSRF token (`prefetchCsrfToken`) and the autofill's discoverable
+ * challenge (`beginPasskeySignIn`), which "Sign in with Face ID" then signs instead of asking
+ * for another; the authenticator's signature (here, in this process: the client's work, not the
+ * server's); and the POST that completes it. The page's scripts are not fetched, as the peer's
+ * are not (`peerVisits`): static files, cached by a returning browser. Unlike `measure`, whose
+ * ceremonies are started before the clock, the server's CPU here is all of a visit's.
+ */
+export async function signInVisits(server: Server, customers: Customer[], count: number, origin: string): Promise<Visits> {
+  const cpu = { app: () => [server.pid] };
+  const cpuBefore = readCpu(cpu);
+  const startedAt = performance.now();
+  const outcomes = await pool(
+    Array.from({ length: count }, (_, i) => customers[i % customers.length]),
+    VISITS_IN_FLIGHT,
+    async (customer) => {
+      const visitor = new Visitor(server);
+      if ((await visitor.page("/sign-in")) !== 200) return false;
+      const [csrfToken, answer] = await Promise.all([
+        visitor.csrfToken(),
+        visitor.action<Started<{ optionsJSON: unknown }>>("/sign-in", "app/(owlbank)/sign-in/actions.ts", "beginPasskeySignIn", []),
+      ]);
+      const { optionsJSON } = started("beginPasskeySignIn", answer);
+      return completeSignIn(visitor, await customer.authenticator.authenticate(optionsJSON, { origin }), csrfToken);
+    },
+  );
+  const seconds = (performance.now() - startedAt) / 1000;
+  return { visits: count, succeeded: outcomes.filter(Boolean).length, seconds, cpuMs: cpuUsed(cpuBefore, readCpu(cpu)) };
 }

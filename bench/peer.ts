@@ -21,7 +21,7 @@ import { pathToFileURL } from "node:url";
 import { query, targetOf } from "../e2e/helpers/database";
 import { SoftwareAuthenticator } from "../test/helpers/authenticator";
 import { freePort, ROOT, type Server, tempDir } from "../test/helpers/server";
-import { CONNECTIONS, measure, pool } from "./api";
+import { CONNECTIONS, measure, pool, type Visits, VISITS_IN_FLIGHT } from "./api";
 import { read as readCpu, used as cpuUsed } from "./cpu";
 
 export const PEER_DIR = path.join(ROOT, "bench/peers/better-auth");
@@ -29,7 +29,7 @@ export const PEER_DIR = path.join(ROOT, "bench/peers/better-auth");
 /** Better Auth's session cookie over http (over https it would carry the `__Secure-` prefix). */
 const SESSION_COOKIE = "better-auth.session_token";
 
-export type PeerVersions = { betterAuth: string; passkey: string; next: string };
+export type PeerVersions = { betterAuth: string; passkey: string; next: string; betterSqlite: string };
 
 /**
  * A running peer. It is a `Server` so that bench/api.ts's `measure` and the rest of the bench
@@ -110,6 +110,7 @@ export async function preparePeer(): Promise<PeerVersions> {
     betterAuth: versionOf(PEER_DIR, "better-auth"),
     passkey: versionOf(PEER_DIR, "@better-auth/passkey"),
     next: versionOf(PEER_DIR, "next"),
+    betterSqlite: versionOf(PEER_DIR, "better-sqlite3"),
   };
   const projectNext = versionOf(ROOT, "next");
   if (versions.next !== projectNext) {
@@ -366,18 +367,6 @@ export async function peerSessions(peer: PeerServer): Promise<number> {
 export async function clearPeerSessions(peer: PeerServer): Promise<void> {
   await query(targetOf(peer.databaseFile), "DELETE FROM session");
 }
-
-/** Visits in flight at once in `peerVisits`: a busy moment of a small site, not a load test. */
-const VISITS_IN_FLIGHT = 10;
-
-export type Visits = {
-  visits: number;
-  /** Visits that ended with a session issued. */
-  succeeded: number;
-  seconds: number;
-  /** CPU ms the peer's process tree used over the whole run (`app`); absent without /proc. */
-  cpuMs?: Record<string, number>;
-};
 
 /**
  * `count` whole sign-in visits, VISITS_IN_FLIGHT at a time, each as a browser makes it: the
