@@ -6,29 +6,11 @@
  * (lib/owlbank/session.ts). Static headers are in next.config.ts.
  */
 import { type NextRequest, NextResponse } from "next/server";
+import { contentSecurityPolicy, nonceSources } from "@/lib/csp";
 import { isCrossSiteWrite } from "@/lib/cross-site";
 import { config as appConfig } from "@/lib/env";
 import { VerifyError, type VerifyErrorKind } from "@/lib/verify/errors";
 import { authenticateCounted, errorHeaders } from "@/lib/verify/http";
-
-function contentSecurityPolicy(nonce: string, https: boolean): string {
-  const dev = process.env.NODE_ENV === "development";
-  return [
-    "default-src 'self'",
-    // 'strict-dynamic' lets Next's nonce-bearing bootstrap load its chunks; React needs eval
-    // only in development (server error stacks), never in production.
-    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,
-    `style-src 'self'${dev ? " 'unsafe-inline'" : ` 'nonce-${nonce}'`}`,
-    "img-src 'self' data: blob:",
-    "font-src 'self'",
-    `connect-src 'self'${dev ? " ws: wss:" : ""}`,
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-    ...(https ? ["upgrade-insecure-requests"] : []),
-  ].join("; ");
-}
 
 const apiError = (kind: VerifyErrorKind, message: string) => {
   const error = new VerifyError(kind, message);
@@ -86,7 +68,7 @@ export async function proxy(request: NextRequest) {
 
   const https = (request.headers.get("x-forwarded-proto") ?? request.nextUrl.protocol.replace(":", "")) === "https";
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
-  const csp = contentSecurityPolicy(nonce, https);
+  const csp = contentSecurityPolicy(nonceSources(nonce), https);
   // Next reads the policy from the request to put the nonce on its own scripts.
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("content-security-policy", csp);
