@@ -6,6 +6,18 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   // Twilio's library never sends trailing slashes, and must never be redirected (docs/api.md §1).
   skipTrailingSlashRedirect: true,
+  // proxy.ts sees requests as they came: with Next's RSC headers (`RSC: 1`), which it would
+  // otherwise strip. The proxy serves the prerendered sign-in page's HTML to page loads and
+  // leaves RSC navigations and prefetches of it to Next. OwlBank has no pages/ router, whose
+  // /_next/data URLs are what this normalisation is mostly about.
+  skipProxyUrlNormalize: true,
+  experimental: {
+    // An `integrity` attribute on each of Next's script tags. The prerendered sign-in page's
+    // CSP allows its external scripts by these hashes (lib/csp.ts); it has no nonce to use.
+    sri: { algorithm: "sha256" },
+    // app/global-not-found.tsx: the 404 page for unknown addresses, rendered per request.
+    globalNotFound: true,
+  },
   // No `typescript.ignoreBuildErrors`: a build from code that does not type-check must fail, even
   // outside `npm test`. Next 16's build does not lint at all, so eslint runs only in `npm test`.
   async headers() {

@@ -1,33 +1,51 @@
 /**
- * Web hardening that must run per request: a Content-Security-Policy with a fresh script
- * nonce for every page, HSTS when served over https, and refusal of cross-site writes.
+ * Web hardening that must run per request: a Content-Security-Policy for every page (a fresh
+ * script nonce for a page rendered per request, the page's own hashes for the prerendered
+ * sign-in page), HSTS when served over https, and refusal of cross-site writes.
  *
  * Authorisation does not live here: pages and actions check the session next to the data
  * (lib/owlbank/session.ts). Static headers are in next.config.ts.
  */
 import { type NextRequest, NextResponse } from "next/server";
+import { contentSecurityPolicy, nonceSources, type PrerenderedPage, prerenderedPage } from "@/lib/csp";
 import { isCrossSiteWrite } from "@/lib/cross-site";
 import { config as appConfig } from "@/lib/env";
 import { VerifyError, type VerifyErrorKind } from "@/lib/verify/errors";
 import { authenticateCounted, errorHeaders } from "@/lib/verify/http";
 
-function contentSecurityPolicy(nonce: string, https: boolean): string {
-  const dev = process.env.NODE_ENV === "development";
-  return [
-    "default-src 'self'",
-    // 'strict-dynamic' lets Next's nonce-bearing bootstrap load its chunks; React needs eval
-    // only in development (server error stacks), never in production.
-    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,
-    `style-src 'self'${dev ? " 'unsafe-inline'" : ` 'nonce-${nonce}'`}`,
-    "img-src 'self' data: blob:",
-    "font-src 'self'",
-    `connect-src 'self'${dev ? " ws: wss:" : ""}`,
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-    ...(https ? ["upgrade-insecure-requests"] : []),
-  ].join("; ");
+/** The prerendered sign-in page (app/(prerendered)/sign-in), and its per-request twin. */
+const SIGN_IN = "/sign-in";
+const SIGN_IN_WITH_SESSION = "/sign-in/with-session";
+
+/**
+ * Whether the request carries next-auth's session cookie (`__Secure-` over https; a large
+ * one is split into `.0`, `.1`, …). Only its presence: whether it names a live session is
+ * for the page to find out, from the database, next to the data (lib/owlbank/session.ts).
+ */
+const hasSessionCookie = (request: NextRequest) =>
+  request.cookies.getAll().some(({ name }) => /^(__Secure-)?next-auth\.session-token(\.\d+)?$/.test(name));
+
+const withPolicy = (response: NextResponse, csp: string) => {
+  response.headers.set("Content-Security-Policy", csp);
+  return response;
+};
+
+/**
+ * A prerendered page from memory: the HTML its policy was computed from (lib/csp.ts adds
+ * integrity values Next left out, so it is not byte for byte Next's file, and Next cannot
+ * serve it). `private, no-cache`: the answer depends on the Cookie header, so no shared
+ * cache may keep it, and a browser asks again (a 304 when unchanged) and is sent to the
+ * dashboard once signed in.
+ */
+function servePrerendered(request: NextRequest, page: PrerenderedPage, csp: string): NextResponse {
+  const headers = {
+    "Content-Type": "text/html; charset=utf-8",
+    "Cache-Control": "private, no-cache",
+    ETag: page.etag,
+    "Content-Security-Policy": csp,
+  };
+  if (request.headers.get("if-none-match") === page.etag) return new NextResponse(null, { status: 304, headers });
+  return new NextResponse(request.method === "HEAD" ? null : page.html, { status: 200, headers });
 }
 
 const apiError = (kind: VerifyErrorKind, message: string) => {
@@ -84,15 +102,49 @@ export async function proxy(request: NextRequest) {
   if (refusal) return refusal;
 
   const https = (request.headers.get("x-forwarded-proto") ?? request.nextUrl.protocol.replace(":", "")) === "https";
+  const withHsts = (response: NextResponse) => {
+    if (https) response.headers.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+    return response;
+  };
+
+  // /sign-in without a session cookie: the prerendered page, with a policy of its own hashes
+  // (the same for every response, so nothing is rendered). With a session cookie the page must
+  // find out whether it is live (a customer who is signed in goes to the dashboard), so the
+  // request goes to the per-request twin; so does every request when the hash policy cannot be
+  // built (lib/csp.ts says why, once, on stderr). The decision is the same for page loads, RSC
+  // navigations and prefetches (config.matcher lets /sign-in prefetches through).
+  const signIn = pathname === SIGN_IN || pathname === `${SIGN_IN}/`;
+  const page = signIn && !hasSessionCookie(request) ? prerenderedPage(SIGN_IN) : null;
+  if (page) {
+    const csp = contentSecurityPolicy(page.sources, https);
+    const read = request.method === "GET" || request.method === "HEAD";
+    // What Next itself takes for an RSC request (navigations and prefetches alike); the proxy
+    // sees the header only because next.config.ts sets `skipProxyUrlNormalize`.
+    const rsc = request.headers.get("rsc") === "1";
+    if (read && !rsc) return withHsts(servePrerendered(request, page, csp));
+    // RSC requests get Next's prerendered payload, and the page's server actions run there.
+    if (read || request.headers.has("next-action")) return withHsts(withPolicy(NextResponse.next(), csp));
+    // Anything else, such as the form posted before the page's scripts ran: rendered per
+    // request, as before (Next would answer it with its copy of the HTML, which this policy blocks).
+  }
+
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
-  const csp = contentSecurityPolicy(nonce, https);
+  const csp = contentSecurityPolicy(nonceSources(nonce), https);
   // Next reads the policy from the request to put the nonce on its own scripts.
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("content-security-policy", csp);
-  const response = NextResponse.next({ request: { headers: requestHeaders } });
+  let response: NextResponse;
+  if (signIn) {
+    // The per-request twin: a session cookie, no hash policy, or a post that is no server
+    // action. The address bar keeps /sign-in; the query string goes along.
+    const target = request.nextUrl.clone();
+    target.pathname = SIGN_IN_WITH_SESSION;
+    response = NextResponse.rewrite(target, { request: { headers: requestHeaders } });
+  } else {
+    response = NextResponse.next({ request: { headers: requestHeaders } });
+  }
   response.headers.set("Content-Security-Policy", csp);
-  if (https) response.headers.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
-  return response;
+  return withHsts(response);
 }
 
 export const config = {
@@ -110,5 +162,9 @@ export const config = {
     },
     // /v2 paths Next would answer with a 500 (a bad percent-escape) reach the proxy.
     "/v2/(.*%.*)",
+    // Prefetches of /sign-in too: the proxy chooses between its prerendered page and the
+    // per-request twin (by the session cookie), and a prefetch must get the page the
+    // navigation would.
+    "/sign-in",
   ],
 };

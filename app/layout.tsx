@@ -1,5 +1,4 @@
 import type { Metadata, Viewport } from "next";
-import { connection } from "next/server";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -15,10 +14,11 @@ export const viewport: Viewport = {
 };
 
 // System fonts only (Tailwind's default stack): next/font/google would need the network.
-export default async function RootLayout({ children }: { children: React.ReactNode }) {
-  // Every page renders per request so its scripts carry that request's CSP nonce (proxy.ts);
-  // a prerendered page would ship without one and be blocked.
-  await connection();
+//
+// No `connection()` here: the root layout also wraps the prerendered sign-in page
+// (app/(prerendered)/sign-in). The pages that render per request with a CSP nonce say so in
+// app/(owlbank)/layout.tsx, and the 404 page in app/global-not-found.tsx.
+export default function RootLayout({ children }: { children: React.ReactNode }) {
   return (
     <html lang="en">
       <body className="min-h-dvh bg-slate-50 font-sans text-slate-900 antialiased">{children}</body>

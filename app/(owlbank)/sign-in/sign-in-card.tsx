@@ -1,14 +1,16 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { redirect } from "next/navigation";
 import { SignInPanel } from "@/components/passkeys/sign-in-panel";
 import { AuthCard } from "@/components/ui/auth-card";
-import { currentUser } from "@/lib/owlbank/session";
 
-export const metadata: Metadata = { title: "Sign in · OwlBank" };
+export const signInMetadata: Metadata = { title: "Sign in · OwlBank" };
 
-export default async function SignInPage() {
-  if (await currentUser()) redirect("/dashboard");
+/**
+ * The sign-in page's content, the same for everyone: served prerendered to visitors without a
+ * session cookie (app/(prerendered)/sign-in/page.tsx) and rendered per request for those with
+ * one (./with-session/page.tsx). See proxy.ts for which one a request gets.
+ */
+export function SignInCard() {
   return (
     <AuthCard
       title="Sign in"
