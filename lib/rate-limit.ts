@@ -95,14 +95,10 @@ export async function takeWindow(store: WindowStore, key: string, { limit, windo
   return row.count <= limit ? { ok: true } : refusal(row.windowStart, windowMs, now);
 }
 
-/**
- * Hits this process has counted in the database and not yet spent, per key, until the window
- * ends. `exhausted`: the window reached its limit, so once these are spent every hit is refused
- * until it ends (a window's count only grows).
- */
-const held = new Map<string, { windowEnd: number; left: number; exhausted: boolean }>();
+/** Hits this process has counted in the database and not yet spent, per key, until the window ends. */
+const held = new Map<string, { windowEnd: number; left: number }>();
 /** The block being counted for a key: concurrent hits wait for it instead of each counting one. */
-const counting = new Map<string, Promise<void>>();
+const counting = new Map<string, Promise<unknown>>();
 
 /** 1% of the limit, between 1 and 100 hits. */
 export const blockSize = (limit: number) => Math.max(1, Math.min(100, Math.floor(limit / 100)));
@@ -112,19 +108,16 @@ export const blockSize = (limit: number) => Math.max(1, Math.min(100, Math.floor
  * the database a block at a time (`blockSize`), and this process spends its block before it
  * counts again, so most hits write nothing. The database counts every hit any instance may
  * spend, so the instances together never allow more than `limit` in a window; each can hold
- * at most a block it does not use, so each may refuse up to 1% of the limit early. With a
- * limit under 200 a block is one hit, and this allows exactly what `takeWindow` would. Once
- * the window is full, hits are refused here without a write until it ends.
+ * at most a block it does not use, so each may refuse up to 1% of the limit early. A refusal
+ * is always the database's answer, as with `takeWindow`. With a limit under 200 a block is
+ * one hit, and this is `takeWindow`.
  */
 export async function takeFromBlock(store: WindowStore, key: string, { limit, windowMs }: Window, now = Date.now()): Promise<Verdict> {
   for (;;) {
     const mine = held.get(key);
-    if (mine && now < mine.windowEnd) {
-      if (mine.left > 0) {
-        mine.left -= 1;
-        return { ok: true };
-      }
-      if (mine.exhausted) return refusal(mine.windowEnd - windowMs, windowMs, now);
+    if (mine && now < mine.windowEnd && mine.left > 0) {
+      mine.left -= 1;
+      return { ok: true };
     }
     const pending = counting.get(key);
     if (pending) {
@@ -132,15 +125,13 @@ export async function takeFromBlock(store: WindowStore, key: string, { limit, wi
       continue;
     }
     const block = blockSize(limit);
-    const next = count(store, key, windowMs, block, now)
-      .then((row) => {
-        // What the window had counted before this block decides how much of it may be spent.
-        const granted = Math.max(0, Math.min(block, limit - (row.count - block)));
-        held.set(key, { windowEnd: row.windowStart + windowMs, left: granted, exhausted: granted < block });
-      })
-      .finally(() => counting.delete(key));
+    const next = count(store, key, windowMs, block, now).finally(() => counting.delete(key));
     counting.set(key, next);
-    await next;
+    const row = await next;
+    // What the window had counted before this block decides how much of it may be spent.
+    const granted = Math.max(0, Math.min(block, limit - (row.count - block)));
+    if (granted === 0) return refusal(row.windowStart, windowMs, now);
+    held.set(key, { windowEnd: row.windowStart + windowMs, left: granted });
   }
 }
 
