@@ -90,6 +90,20 @@ export function sourceOf(frame: CallFrame): string {
   return source.includes("/.next/") ? "next (build runtime)" : source;
 }
 
+/** The part of a sign-in a source belongs to, for the profile's short summary. */
+const GROUPS: [string, RegExp][] = [
+  ["Next.js: routing, the request and the response", /^(next\b|turbopack|next \()/],
+  ["next-auth: the callback, CSRF, the session cookie", /^(next-auth|jose|@panva|cookie|uuid|lib\/auth\/)/],
+  ["The twilio library, in-process", /^(twilio|axios|dayjs|qs|lib\/verify-client\/)/],
+  ["Verify: the /v2 route and the WebAuthn checks", /^(lib\/verify\/|lib\/webauthn\/|@simplewebauthn|@peculiar|@levischuck|lib\/rate-limit|lib\/client-address|lib\/cross-site)/],
+  ["Database: Drizzle and SQLite", /^(drizzle-orm|db\/|lib\/db\.ts|better-sqlite3)/],
+  ["OwlBank: the customer and the session row", /^(lib\/owlbank\/|app\/)/],
+  ["Node: crypto (signature, cipher, hashes)", /^Node: crypto/],
+  ["Node: HTTP, streams, async hooks and the rest", /^Node: /],
+  ["V8: garbage collection", /^V8: garbage/],
+];
+export const groupOf = (source: string) => GROUPS.find(([, pattern]) => pattern.test(source))?.[0] ?? "Other (V8, native code, unmapped)";
+
 export function split(profile: Profile, fromUs: number, toUs: number): { source: string; us: number }[] {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const totals = new Map<string, number>();
@@ -145,6 +159,11 @@ async function main() {
   for (const { source, us } of all) merged.set(source, (merged.get(source) ?? 0) + us);
   const total = [...merged.values()].reduce((a, b) => a + b, 0);
   console.log(`\nCPU per sign-in, by source (profile of the server process, ${(total / 1000 / successes).toFixed(2)} ms per sign-in sampled):\n`);
+  const groups = new Map<string, number>();
+  for (const [source, us] of merged) groups.set(groupOf(source), (groups.get(groupOf(source)) ?? 0) + us);
+  console.log("| Part | share |\n|---|---|");
+  for (const [group, us] of [...groups].sort((a, b) => b[1] - a[1])) console.log(`| ${group} | ${((100 * us) / total).toFixed(0)}% |`);
+  console.log("\nBy source module:\n");
   console.log("| Source | ms per sign-in | share |\n|---|---|---|");
   for (const [source, us] of [...merged].sort((a, b) => b[1] - a[1]).slice(0, 40)) {
     console.log(`| ${source} | ${(us / 1000 / successes).toFixed(3)} | ${((100 * us) / total).toFixed(1)}% |`);
