@@ -343,7 +343,7 @@ export function versusLines(v: Versus): string[] {
     ...CHECKS_AND_WRITES.map((r) => `| ${r.join(" | ")} |`),
     "",
     "A whole visit fetches the sign-in page's HTML and not its scripts, on both sides (static files a returning browser has cached). " +
-      "OwlBank's /sign-in is rendered per request (it first looks for a session, to send a signed-in customer to the dashboard); the peer's is a static page. " +
+      "OwlBank's /sign-in is prerendered and, to a visitor without a session cookie, served by its proxy with a policy of the page's own script hashes (a visitor with one gets it rendered per request, to be sent on to the dashboard); the peer's is a static page. " +
       "The passkey's signature is computed in the load generator's process, as a browser's authenticator would, and counts on neither side.",
   );
   return lines;
