@@ -43,6 +43,30 @@ export type Measurement = {
 
 export const CONNECTIONS = 50;
 
+/** The cookies a browser keeps for one site: what Set-Cookie answers set, sent back in one Cookie header. */
+export class CookieJar {
+  private readonly cookies = new Map<string, string>();
+
+  /** The Cookie header a browser would send; empty when it holds none. */
+  header(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+  }
+
+  /** `{ cookie }` to spread into a request's headers, or nothing when the jar is empty. */
+  headers(): { cookie?: string } {
+    return this.cookies.size > 0 ? { cookie: this.header() } : {};
+  }
+
+  /** Keeps the cookies a response sets. */
+  absorb(response: Response): void {
+    for (const line of response.headers.getSetCookie()) {
+      const pair = line.split(";")[0];
+      const at = pair.indexOf("=");
+      if (at > 0) this.cookies.set(pair.slice(0, at), pair.slice(at + 1));
+    }
+  }
+}
+
 /**
  * Whole sign-in visits in flight at once (`peerVisits`, `signInVisits`): a busy moment of a
  * small site, not a load test.

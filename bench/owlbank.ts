@@ -17,7 +17,7 @@ import { query, targetOf } from "../e2e/helpers/database";
 import { latestCodeIn } from "../e2e/helpers/outbox";
 import { SoftwareAuthenticator } from "../test/helpers/authenticator";
 import { ROOT, type Server } from "../test/helpers/server";
-import { type Measurement, measure, pool, type Visits, VISITS_IN_FLIGHT } from "./api";
+import { CookieJar, type Measurement, measure, pool, type Visits, VISITS_IN_FLIGHT } from "./api";
 import { type Groups, read as readCpu, used as cpuUsed } from "./cpu";
 
 /**
@@ -52,28 +52,24 @@ function actionId(file: ActionFile, name: string): string {
 
 /** A browser's side of the conversation: its cookies, and the requests its pages make. */
 class Visitor {
-  private readonly cookies = new Map<string, string>();
+  private readonly jar = new CookieJar();
 
   constructor(readonly server: Server) {}
 
   /** The Cookie header a browser would send. */
   cookie(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+    return this.jar.header();
   }
 
   private async fetch(pathname: string, init: RequestInit & { headers?: Record<string, string> }): Promise<Response> {
     const response = await fetch(`${this.server.url}${pathname}`, {
       ...init,
-      headers: { origin: new URL(this.server.url).origin, ...(this.cookies.size > 0 ? { cookie: this.cookie() } : {}), ...init.headers },
+      headers: { origin: new URL(this.server.url).origin, ...this.jar.headers(), ...init.headers },
       redirect: "manual",
       // A server that stops answering must fail the run, never hang it.
       signal: AbortSignal.timeout(30_000),
     });
-    for (const line of response.headers.getSetCookie()) {
-      const pair = line.split(";")[0];
-      const at = pair.indexOf("=");
-      if (at > 0) this.cookies.set(pair.slice(0, at), pair.slice(at + 1));
-    }
+    this.jar.absorb(response);
     return response;
   }
 

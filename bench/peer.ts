@@ -21,7 +21,7 @@ import { pathToFileURL } from "node:url";
 import { query, targetOf } from "../e2e/helpers/database";
 import { SoftwareAuthenticator } from "../test/helpers/authenticator";
 import { freePort, ROOT, type Server, tempDir } from "../test/helpers/server";
-import { CONNECTIONS, measure, pool, type Visits, VISITS_IN_FLIGHT } from "./api";
+import { CONNECTIONS, CookieJar, measure, pool, type Visits, VISITS_IN_FLIGHT } from "./api";
 import { read as readCpu, used as cpuUsed } from "./cpu";
 
 export const PEER_DIR = path.join(ROOT, "bench/peers/better-auth");
@@ -240,13 +240,13 @@ export async function startPeer(): Promise<PeerServer> {
 
 /** A browser on the peer's pages: its cookies, and the fetches Better Auth's client makes. */
 class Browser {
-  private readonly cookies = new Map<string, string>();
+  private readonly jar = new CookieJar();
 
   constructor(readonly peer: PeerServer) {}
 
   /** The Cookie header this browser sends. */
   cookie(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+    return this.jar.header();
   }
 
   async fetch(pathname: string, init: { method?: "GET" | "POST"; json?: unknown } = {}): Promise<Response> {
@@ -255,7 +255,7 @@ class Browser {
       headers: {
         // A same-origin fetch carries Origin; Better Auth checks it on requests with cookies.
         origin: new URL(this.peer.url).origin,
-        ...(this.cookies.size > 0 ? { cookie: this.cookie() } : {}),
+        ...this.jar.headers(),
         ...(init.json === undefined ? {} : { "content-type": "application/json" }),
       },
       body: init.json === undefined ? undefined : JSON.stringify(init.json),
@@ -263,11 +263,7 @@ class Browser {
       // A server that stops answering must fail the run, never hang it.
       signal: AbortSignal.timeout(30_000),
     });
-    for (const line of response.headers.getSetCookie()) {
-      const pair = line.split(";")[0];
-      const at = pair.indexOf("=");
-      if (at > 0) this.cookies.set(pair.slice(0, at), pair.slice(at + 1));
-    }
+    this.jar.absorb(response);
     return response;
   }
 
